@@ -1,0 +1,192 @@
+//! File dialogs that never block the UI, and a typed path for systems without a dialog.
+//!
+//! An `rfd` dialog is built on the UI thread (so it can be parented to the window), then moved to
+//! a helper thread where it blocks until the user answers; the answer comes back over a channel
+//! and the UI is repainted. Without an XDG portal or zenity, rfd returns `None` at once: a `None`
+//! faster than a person can cancel is taken to mean "no dialog here", and the app opens a
+//! [`PathField`] instead of doing nothing.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::time::{Duration, Instant};
+
+/// A `None` quicker than this is "no dialog available", not "the user cancelled".
+const TOO_FAST_TO_BE_A_PERSON: Duration = Duration::from_millis(400);
+
+/// What a path is being asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathPurpose {
+    OpenCsv,
+    SaveWeights,
+    LoadWeights,
+}
+
+impl PathPurpose {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::OpenCsv => "Open a CSV file",
+            Self::SaveWeights => "Save weights",
+            Self::LoadWeights => "Load weights",
+        }
+    }
+
+    pub fn confirm_label(self) -> &'static str {
+        match self {
+            Self::OpenCsv => "Open",
+            Self::SaveWeights => "Save",
+            Self::LoadWeights => "Load",
+        }
+    }
+}
+
+/// A native dialog running on a helper thread.
+pub struct DialogJob {
+    pub purpose: PathPurpose,
+    started: Instant,
+    answer: Receiver<Option<PathBuf>>,
+}
+
+pub enum DialogOutcome {
+    Picked(PathBuf),
+    Cancelled,
+    /// The system has no usable dialog (or it could not start): offer the path field.
+    Unavailable,
+}
+
+impl DialogJob {
+    /// Open the native dialog for `purpose`. `default_name` is proposed when saving.
+    pub fn spawn(
+        ctx: &egui::Context,
+        frame: Option<&eframe::Frame>,
+        purpose: PathPurpose,
+        default_name: &str,
+    ) -> Self {
+        let mut dialog = rfd::FileDialog::new().set_title(purpose.title());
+        dialog = match purpose {
+            PathPurpose::OpenCsv => dialog
+                .add_filter("CSV files", &["csv", "tsv", "txt"])
+                .add_filter("All files", &["*"]),
+            PathPurpose::SaveWeights => dialog
+                .add_filter("Weights", &["safetensors"])
+                .set_file_name(default_name)
+                .set_can_create_directories(true),
+            PathPurpose::LoadWeights => dialog
+                .add_filter("Weights", &["safetensors"])
+                .add_filter("All files", &["*"]),
+        };
+        if let Some(frame) = frame {
+            dialog = dialog.set_parent(frame);
+        }
+        let (tx, rx) = mpsc::channel();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("nanograd-dialog".to_owned())
+            .spawn(move || {
+                let answer = match purpose {
+                    PathPurpose::SaveWeights => dialog.save_file(),
+                    PathPurpose::OpenCsv | PathPurpose::LoadWeights => dialog.pick_file(),
+                };
+                let _ = tx.send(answer);
+                ctx.request_repaint();
+            });
+        if spawned.is_err() {
+            // Reported as Unavailable at the first poll: the channel's sender is gone.
+        }
+        Self {
+            purpose,
+            started: Instant::now(),
+            answer: rx,
+        }
+    }
+
+    /// `None` while the dialog is still open.
+    pub fn poll(&self) -> Option<DialogOutcome> {
+        match self.answer.try_recv() {
+            Ok(Some(path)) => Some(DialogOutcome::Picked(path)),
+            Ok(None) if self.started.elapsed() < TOO_FAST_TO_BE_A_PERSON => {
+                Some(DialogOutcome::Unavailable)
+            }
+            Ok(None) => Some(DialogOutcome::Cancelled),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(DialogOutcome::Unavailable),
+        }
+    }
+}
+
+/// A small window with a text field for a path: the fallback when no dialog is available, and
+/// always reachable from the File menu.
+#[derive(Clone, Debug)]
+pub struct PathField {
+    pub purpose: PathPurpose,
+    pub text: String,
+    /// Why the field is shown (e.g. "No file dialog on this system").
+    pub note: Option<String>,
+}
+
+pub enum PathFieldAction {
+    Confirm(PathBuf),
+    Close,
+}
+
+impl PathField {
+    pub fn new(purpose: PathPurpose, text: String, note: Option<String>) -> Self {
+        Self {
+            purpose,
+            text,
+            note,
+        }
+    }
+
+    /// Show the window; returns what the user chose, if anything.
+    pub fn window_ui(&mut self, ctx: &egui::Context) -> Option<PathFieldAction> {
+        let mut action = None;
+        let mut is_open = true;
+        egui::Window::new(self.purpose.title())
+            .id(egui::Id::unique("nanograd-path-field"))
+            .collapsible(false)
+            .resizable(false)
+            .open(&mut is_open)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                if let Some(note) = &self.note {
+                    ui.label(note);
+                }
+                let label = ui.label("File path:");
+                let response = ui.add(
+                    egui::TextEdit::singleline(&mut self.text)
+                        .desired_width(480.0)
+                        .hint_text("/home/me/data.csv"),
+                );
+                let response = response.labelled_by(label.id);
+                let is_entered =
+                    response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+                ui.horizontal(|ui| {
+                    let path = self.text.trim();
+                    let confirm = ui.add_enabled(
+                        !path.is_empty(),
+                        egui::Button::new(self.purpose.confirm_label()),
+                    );
+                    if (confirm.clicked() || is_entered) && !path.is_empty() {
+                        action = Some(PathFieldAction::Confirm(expand_home(path)));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        action = Some(PathFieldAction::Close);
+                    }
+                });
+            });
+        if !is_open {
+            action = Some(PathFieldAction::Close);
+        }
+        action
+    }
+}
+
+/// `~/x` → `$HOME/x`, as people type it.
+fn expand_home(path: &str) -> PathBuf {
+    if let Some(rest) = path.strip_prefix("~/")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return PathBuf::from(home).join(rest);
+    }
+    PathBuf::from(path)
+}

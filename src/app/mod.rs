@@ -1,0 +1,61 @@
+//! The desktop app: watch a network learn.
+//!
+//! Layout of this module (nothing outside `app` imports egui):
+//! - [`NanogradApp`] (`nanograd_app.rs`): runtime state, the frame layout, applying actions.
+//! - `state.rs`: the settings remembered between runs (eframe persistence).
+//! - `session.rs`: the training worker thread, commands in, events out, joined on drop.
+//! - `snapshot.rs`: what the worker sends: ready-to-draw pictures of every run.
+//! - `panels/`: the data, network, optimizer and controls panels, small `*_ui` functions that
+//!   edit narrow state and return actions.
+//! - `plots.rs`: the fit plot and the loss plot.
+//! - `loader.rs`: loading CSV files and sample/synthetic data on a helper thread.
+//! - `dialogs.rs`: native file dialogs off the UI thread, and a typed-path fallback.
+//!
+//! [`run`] opens the window; tests build [`NanogradApp`] with [`AppOptions`] inside
+//! `egui_kittest`.
+
+mod dialogs;
+mod loader;
+mod nanograd_app;
+mod panels;
+mod plots;
+pub mod session;
+pub mod snapshot;
+pub mod state;
+
+pub use nanograd_app::{AppOptions, NanogradApp, Notice};
+
+/// Application id: the persistence folder, the Wayland app id and the `.desktop` file name.
+pub const APP_ID: &str = "nanograd";
+
+/// Open the Nanograd window and run until it is closed.
+///
+/// Fails (instead of panicking) when there is no display or no graphics driver.
+pub fn run() -> anyhow::Result<()> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Nanograd — watch a neural network learn")
+        .with_app_id(APP_ID)
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([800.0, 520.0])
+        .with_drag_and_drop(true);
+    match eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(err) => log_warning(&format!("window icon not decoded: {err}")),
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        persist_window: true,
+        ..Default::default()
+    };
+    eframe::run_native(
+        APP_ID,
+        options,
+        Box::new(|cc| Ok(Box::new(NanogradApp::new(cc)))),
+    )
+    .map_err(|err| anyhow::anyhow!("could not open the Nanograd window: {err}"))
+}
+
+/// The icon is compiled in, so this only fires on a broken build; stderr is enough.
+fn log_warning(message: &str) {
+    eprintln!("nanograd: {message}");
+}

@@ -1,0 +1,50 @@
+//! Train / Pause, Step and Reset.
+
+use super::{Action, shortcuts};
+
+/// What the controls need to know.
+pub struct ControlsView {
+    pub is_training: bool,
+    pub is_ready: bool,
+}
+
+pub fn controls_ui(ui: &mut egui::Ui, view: &ControlsView) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let ctx = ui.ctx().clone();
+    let (text, hint) = if view.is_training {
+        ("Pause", "Pause training (Space)")
+    } else {
+        ("Train", "Start training (Space)")
+    };
+    let play =
+        egui::Button::new(egui::RichText::new(text).strong()).min_size(egui::vec2(120.0, 0.0));
+    if ui
+        .add_enabled(view.is_ready, play)
+        .on_hover_text(hint)
+        .on_disabled_hover_text("Load data first")
+        .clicked()
+    {
+        actions.push(Action::TogglePlay);
+    }
+    if ui
+        .add_enabled(view.is_ready, egui::Button::new("Step"))
+        .on_hover_text(format!(
+            "Train one epoch, then pause ({})",
+            ctx.format_shortcut(&shortcuts::STEP)
+        ))
+        .clicked()
+    {
+        actions.push(Action::StepEpoch);
+    }
+    if ui
+        .add_enabled(view.is_ready, egui::Button::new("Reset"))
+        .on_hover_text(format!(
+            "Re-initialise the network from the seed ({})",
+            ctx.format_shortcut(&shortcuts::RESET)
+        ))
+        .clicked()
+    {
+        actions.push(Action::ResetModel);
+    }
+    actions
+}

@@ -1,0 +1,56 @@
+//! The side panels and the toolbar. Each is a small `*_ui` function that edits a narrow piece of
+//! state and returns [`Action`]s; the app runs them after the frame. Panels never talk to the
+//! worker, never load files, and never compute anything heavier than a parameter count.
+
+mod controls_ui;
+mod data_ui;
+mod network_ui;
+mod optimizer_ui;
+
+pub use controls_ui::{ControlsView, controls_ui};
+pub use data_ui::{DataView, data_ui};
+pub use network_ui::network_ui;
+pub use optimizer_ui::optimizer_ui;
+
+use super::dialogs::PathPurpose;
+use super::state::{ColumnChoice, DataSource};
+
+/// What the user asked for; applied by the app after the frame.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Open the system file dialog for a purpose (falls back to the path field).
+    OpenDialog(PathPurpose),
+    /// Open the typed-path window.
+    OpenPathField(PathPurpose),
+    LoadSource(DataSource),
+    SelectColumns(ColumnChoice),
+    CancelLoading,
+    /// Rebuild the model from the seed with the current settings.
+    ResetModel,
+    SetLearningRate(f32),
+    SetEpochLimit(Option<usize>),
+    TogglePlay,
+    StepEpoch,
+}
+
+/// Keyboard shortcuts, shown in tooltips and menus.
+pub mod shortcuts {
+    use egui::{Key, KeyboardShortcut, Modifiers};
+
+    pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+    pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+    pub const RESET: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::R);
+    pub const STEP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::Period);
+}
+
+/// `label` then a widget tied to it for screen readers (and for tests that find it by name).
+fn labelled(
+    ui: &mut egui::Ui,
+    label: &str,
+    add_widget: impl FnOnce(&mut egui::Ui) -> egui::Response,
+) -> egui::Response {
+    let label = ui.label(label);
+    let response = add_widget(ui).labelled_by(label.id);
+    ui.end_row();
+    response
+}

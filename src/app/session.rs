@@ -1,0 +1,728 @@
+//! The training worker: a thread that owns the trainer(s) and is a thin loop around
+//! `Trainer::step()`.
+//!
+//! Commands go in over a channel, [`Event`]s come out over another, and after every send the
+//! worker calls `request_repaint()` so the UI wakes up. An `Arc<AtomicBool>` stops it between two
+//! steps; [`Session`] sets it and joins the thread on drop, so closing the window, resetting or
+//! dropping the app mid-training always ends the thread cleanly.
+//!
+//! Snapshots are rate-limited: at most ~30 a second, and never more than ~3 % of the worker's
+//! time (a snapshot evaluates the metrics on the whole data set and the curve), so training with
+//! the window open stays close to headless speed.
+//!
+//! A session holds a list of runs. Today there is one; runs trained side by side from the same
+//! start fit by adding runs that begin from a clone of the first run's model.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use egui_plot::PlotPoint;
+
+use crate::data::Dataset;
+use crate::train::history::{LossHistory, LossPoint};
+use crate::train::{Model, TrainConfig, TrainError, Trainer};
+
+use super::snapshot::{
+    DataView, Event, Generation, NetworkSummary, PauseReason, Prediction, RunId, RunSnapshot,
+    Snapshot,
+};
+
+/// Commands from the UI to the worker.
+#[derive(Debug)]
+pub enum Command {
+    /// Build a fresh model from the config's seed on this data; stays paused or playing as it was.
+    Reset {
+        dataset: Arc<Dataset>,
+        config: TrainConfig,
+    },
+    Play,
+    Pause,
+    /// Train exactly one epoch (finishing the current one), then pause.
+    StepEpoch,
+    SetLearningRate(f32),
+    SetEpochLimit(Option<usize>),
+    /// Ask for each hidden unit's output over the x range in the snapshots.
+    SetHiddenUnitCurves(bool),
+    SaveModel(PathBuf),
+    /// Load weights and continue from them on the current data.
+    LoadModel(PathBuf),
+}
+
+/// Points of the prediction curve over the x range (plus margins).
+const CURVE_POINTS: usize = 512;
+/// The curve extends this fraction of the data's x range beyond each end, to show extrapolation.
+pub const CURVE_MARGIN: f64 = 0.25;
+/// Most data points sent for plotting per set; more are thinned evenly.
+const MAX_PLOTTED_POINTS: usize = 20_000;
+/// Kept points of the loss curve.
+const HISTORY_CAPACITY: usize = 2048;
+/// At most this many snapshots a second.
+const MIN_SNAPSHOT_INTERVAL: Duration = Duration::from_millis(33);
+/// A snapshot may take at most 1/this of the time between snapshots.
+const SNAPSHOT_BUDGET_RATIO: u32 = 30;
+
+/// The UI's handle on the worker thread.
+pub struct Session {
+    commands: Sender<Command>,
+    events: Receiver<Event>,
+    stop: Arc<AtomicBool>,
+    /// True while the worker thread runs; cleared by the thread itself as it ends.
+    alive: Arc<AtomicBool>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl Session {
+    /// Start the worker. `ctx` is repainted after every event it sends.
+    pub fn spawn(ctx: &egui::Context) -> std::io::Result<Self> {
+        let (command_tx, command_rx) = mpsc::channel();
+        let (event_tx, event_rx) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let worker = Worker {
+            ctx: ctx.clone(),
+            events: event_tx,
+            stop: Arc::clone(&stop),
+            generation: 0,
+            state: None,
+            is_training: false,
+            epoch_limit: None,
+            want_hidden_units: false,
+        };
+        let alive = Arc::new(AtomicBool::new(true));
+        let alive_in_worker = AliveGuard(Arc::clone(&alive));
+        let handle = std::thread::Builder::new()
+            .name("nanograd-trainer".to_owned())
+            .spawn(move || {
+                let _alive = alive_in_worker;
+                worker.run(&command_rx);
+            })?;
+        Ok(Self {
+            commands: command_tx,
+            events: event_rx,
+            stop,
+            alive,
+            worker: Some(handle),
+        })
+    }
+
+    /// Queue a command. Returns false when the worker is gone (it crashed); the caller restarts.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands.send(command).is_ok()
+    }
+
+    /// Events waiting, without blocking. `Err(())` once the worker has ended unexpectedly.
+    pub fn drain_events(&self) -> Result<Vec<Event>, Vec<Event>> {
+        let mut events = Vec::new();
+        loop {
+            match self.events.try_recv() {
+                Ok(event) => events.push(event),
+                Err(TryRecvError::Empty) => return Ok(events),
+                Err(TryRecvError::Disconnected) => return Err(events),
+            }
+        }
+    }
+
+    /// Whether the worker thread is still running.
+    pub fn is_running(&self) -> bool {
+        self.worker
+            .as_ref()
+            .is_some_and(|handle| !handle.is_finished())
+    }
+
+    /// A flag that stays true while the worker thread runs (even after this handle is dropped,
+    /// which lets a test check that dropping joined it).
+    pub fn alive_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.alive)
+    }
+
+    /// Stop the worker between two steps and wait for it. Idempotent.
+    pub fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(handle) = self.worker.take() {
+            // A panic inside the worker was already reported as a disconnect; nothing to add.
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Clears the flag when the worker ends, however it ends (a panic included).
+struct AliveGuard(Arc<AtomicBool>);
+
+impl Drop for AliveGuard {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+struct Worker {
+    ctx: egui::Context,
+    events: Sender<Event>,
+    stop: Arc<AtomicBool>,
+    generation: Generation,
+    state: Option<Training>,
+    is_training: bool,
+    epoch_limit: Option<usize>,
+    want_hidden_units: bool,
+}
+
+/// Everything that is rebuilt by a reset.
+struct Training {
+    dataset: Arc<Dataset>,
+    config: TrainConfig,
+    runs: Vec<Run>,
+    /// x values of the prediction curve (one input only).
+    curve_x: Vec<f32>,
+}
+
+struct Run {
+    run_id: RunId,
+    trainer: Trainer,
+    history: LossHistory,
+    learning_rate: f32,
+    /// For steps per second: steps and time at the last snapshot.
+    rate_mark: (u64, Instant),
+    steps_per_second: f64,
+    network: NetworkSummary,
+}
+
+impl Worker {
+    fn run(mut self, commands: &Receiver<Command>) {
+        let mut next_snapshot = Instant::now();
+        let mut is_dirty = false;
+        loop {
+            if self.stop.load(Ordering::Acquire) {
+                return;
+            }
+            // Drain commands first; block only when there is nothing to train or to send.
+            let received = if self.is_training {
+                commands.try_recv().map_err(|err| match err {
+                    TryRecvError::Empty => RecvTimeoutError::Timeout,
+                    TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
+                })
+            } else {
+                let wait = if is_dirty {
+                    next_snapshot.saturating_duration_since(Instant::now())
+                } else {
+                    Duration::from_millis(100)
+                };
+                commands.recv_timeout(wait)
+            };
+            match received {
+                Ok(command) => {
+                    self.handle(command);
+                    is_dirty = true;
+                    continue;
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+
+            if self.is_training {
+                self.train_until(next_snapshot);
+                is_dirty = true;
+            }
+            let now = Instant::now();
+            if is_dirty && now >= next_snapshot {
+                self.send_snapshot();
+                is_dirty = false;
+                let cost = now.elapsed();
+                next_snapshot =
+                    Instant::now() + MIN_SNAPSHOT_INTERVAL.max(cost * SNAPSHOT_BUDGET_RATIO);
+            }
+        }
+    }
+
+    fn send(&self, event: Event) {
+        // The UI may already be gone while closing; then nobody needs the event.
+        if self.events.send(event).is_ok() {
+            self.ctx.request_repaint();
+        }
+    }
+
+    fn fail(&self, what: &str, message: String) {
+        self.send(Event::Failed {
+            what: what.to_owned(),
+            message,
+        });
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Reset { dataset, config } => match Trainer::new(&dataset, &config) {
+                Ok(trainer) => self.start(dataset, config, trainer),
+                Err(err) => {
+                    self.state = None;
+                    self.is_training = false;
+                    self.fail(
+                        "Could not build the model",
+                        format!("{err}. Check the data and the network settings."),
+                    );
+                }
+            },
+            Command::Play => {
+                if self.state.is_none() {
+                    return;
+                }
+                if let Some(limit) = self.epoch_limit
+                    && self.main_epoch() >= limit
+                {
+                    self.send(Event::Paused {
+                        reason: PauseReason::EpochLimit {
+                            epoch: self.main_epoch(),
+                        },
+                    });
+                    return;
+                }
+                self.is_training = true;
+                self.mark_rates();
+            }
+            Command::Pause => self.is_training = false,
+            Command::StepEpoch => {
+                self.is_training = false;
+                self.step_epoch();
+            }
+            Command::SetLearningRate(learning_rate) => {
+                if let Some(training) = &mut self.state {
+                    training.config.optimizer =
+                        with_learning_rate(training.config.optimizer, learning_rate);
+                    for run in &mut training.runs {
+                        run.trainer.set_learning_rate(learning_rate);
+                        run.learning_rate = learning_rate;
+                    }
+                }
+            }
+            Command::SetEpochLimit(limit) => self.epoch_limit = limit,
+            Command::SetHiddenUnitCurves(is_wanted) => self.want_hidden_units = is_wanted,
+            Command::SaveModel(path) => self.save(path),
+            Command::LoadModel(path) => self.load(path),
+        }
+    }
+
+    fn start(&mut self, dataset: Arc<Dataset>, config: TrainConfig, trainer: Trainer) {
+        self.generation += 1;
+        let data_view = data_view(self.generation, &trainer);
+        let curve_x = match data_view.x_range {
+            Some((min, max)) => curve_xs(min, max),
+            None => Vec::new(),
+        };
+        let mlp = trainer.model().mlp;
+        let network = NetworkSummary {
+            layer_sizes: mlp.layer_sizes(),
+            activation: mlp.activation(),
+            n_parameters: mlp.n_parameters(),
+        };
+        let run = Run {
+            run_id: RunId(0),
+            network,
+            learning_rate: config.optimizer.learning_rate(),
+            trainer,
+            history: LossHistory::new(HISTORY_CAPACITY),
+            rate_mark: (0, Instant::now()),
+            steps_per_second: 0.0,
+        };
+        self.state = Some(Training {
+            dataset,
+            config,
+            runs: vec![run],
+            curve_x,
+        });
+        self.send(Event::DataView(Arc::new(data_view)));
+        // The starting point of the loss curve, and the untrained curve.
+        self.send_snapshot();
+    }
+
+    fn main_epoch(&self) -> usize {
+        self.state
+            .as_ref()
+            .and_then(|training| training.runs.first())
+            .map_or(0, |run| run.trainer.epoch())
+    }
+
+    fn mark_rates(&mut self) {
+        if let Some(training) = &mut self.state {
+            for run in &mut training.runs {
+                run.rate_mark = (run.trainer.steps(), Instant::now());
+            }
+        }
+    }
+
+    /// Train every run, one step each in turn, until `deadline`, the stop flag, or a pause.
+    fn train_until(&mut self, deadline: Instant) {
+        let Some(training) = &mut self.state else {
+            self.is_training = false;
+            return;
+        };
+        loop {
+            for run in &mut training.runs {
+                match run.trainer.step() {
+                    Ok(_report) => {}
+                    Err(err) => {
+                        self.is_training = false;
+                        let reason = pause_reason(&err);
+                        self.send(Event::Paused { reason });
+                        return;
+                    }
+                }
+            }
+            if let Some(limit) = self.epoch_limit
+                && training.runs.iter().all(|run| run.trainer.epoch() >= limit)
+            {
+                self.is_training = false;
+                let epoch = training.runs.first().map_or(0, |run| run.trainer.epoch());
+                self.send(Event::Paused {
+                    reason: PauseReason::EpochLimit { epoch },
+                });
+                return;
+            }
+            if self.stop.load(Ordering::Relaxed) || Instant::now() >= deadline {
+                return;
+            }
+        }
+    }
+
+    fn step_epoch(&mut self) {
+        let Some(training) = &mut self.state else {
+            return;
+        };
+        for run in &mut training.runs {
+            loop {
+                if self.stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                match run.trainer.step() {
+                    Ok(report) if report.epoch_finished => break,
+                    Ok(_) => {}
+                    Err(err) => {
+                        let reason = pause_reason(&err);
+                        self.send(Event::Paused { reason });
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn save(&self, path: PathBuf) {
+        let Some(run) = self
+            .state
+            .as_ref()
+            .and_then(|training| training.runs.first())
+        else {
+            self.fail(
+                "Could not save the weights",
+                "There is no model yet: load data first.".to_owned(),
+            );
+            return;
+        };
+        match run.trainer.model().save(&path) {
+            Ok(()) => self.send(Event::Saved { path }),
+            Err(err) => self.fail(
+                "Could not save the weights",
+                format!(
+                    "{}: {err}. Choose another folder or file name.",
+                    path.display()
+                ),
+            ),
+        }
+    }
+
+    fn load(&mut self, path: PathBuf) {
+        const WHAT: &str = "Could not load the weights";
+        let Some(training) = &self.state else {
+            self.fail(
+                WHAT,
+                "Load data first: the weights are continued on the current data.".to_owned(),
+            );
+            return;
+        };
+        let model = match Model::load(&path) {
+            Ok(model) => model,
+            Err(err) => {
+                self.fail(
+                    WHAT,
+                    format!(
+                        "{}: {err}. Choose a .safetensors file saved by Nanograd.",
+                        path.display()
+                    ),
+                );
+                return;
+            }
+        };
+        let dataset = Arc::clone(&training.dataset);
+        if model.mlp.n_inputs() != dataset.n_inputs() {
+            self.fail(
+                WHAT,
+                format!(
+                    "The file's network takes {} input(s) ({}), but the current data has {} ({}). \
+                     Choose matching x columns first.",
+                    model.mlp.n_inputs(),
+                    model.x_names.join(", "),
+                    dataset.n_inputs(),
+                    dataset.x_names.join(", ")
+                ),
+            );
+            return;
+        }
+        let hidden_sizes = model.mlp.hidden_sizes().to_vec();
+        let activation = model.mlp.activation();
+        let config = TrainConfig {
+            hidden_sizes: hidden_sizes.clone(),
+            activation,
+            ..training.config.clone()
+        };
+        match Trainer::from_model(&dataset, &config, model) {
+            Ok(trainer) => {
+                self.is_training = false;
+                self.start(dataset, config, trainer);
+                self.send(Event::ModelLoaded {
+                    path,
+                    hidden_sizes,
+                    activation,
+                });
+            }
+            Err(err) => self.fail(WHAT, format!("{}: {err}", path.display())),
+        }
+    }
+
+    /// Evaluate every run and send the picture. The losses are also appended to each run's
+    /// history here, so the loss curve's resolution is the snapshot rate and costs no extra pass.
+    fn send_snapshot(&mut self) {
+        let generation = self.generation;
+        let is_training = self.is_training;
+        let want_hidden_units = self.want_hidden_units;
+        let Some(training) = &mut self.state else {
+            return;
+        };
+        let now = Instant::now();
+        let mut runs = Vec::with_capacity(training.runs.len());
+        for run in &mut training.runs {
+            let trainer = &mut run.trainer;
+            let metrics = trainer.metrics();
+            let steps = trainer.steps();
+            let steps_per_epoch = trainer.steps_per_epoch().max(1);
+            if is_training {
+                let (mark_steps, mark_time) = run.rate_mark;
+                let seconds = now.duration_since(mark_time).as_secs_f64();
+                if seconds > 0.0 {
+                    let rate = (steps - mark_steps) as f64 / seconds;
+                    // Smooth a little so the number can be read.
+                    run.steps_per_second = if run.steps_per_second > 0.0 {
+                        0.7 * run.steps_per_second + 0.3 * rate
+                    } else {
+                        rate
+                    };
+                }
+            } else {
+                run.steps_per_second = 0.0;
+            }
+            run.rate_mark = (steps, now);
+
+            let point = LossPoint {
+                epoch: steps as f64 / steps_per_epoch as f64,
+                train_loss: metrics.train_loss as f32,
+                validation_loss: metrics.validation_loss.map(|loss| loss as f32),
+            };
+            if run.history.latest() != Some(&point) {
+                run.history.push(point);
+            }
+
+            let prediction = prediction(trainer, &training.curve_x);
+            let hidden_units = if want_hidden_units {
+                hidden_unit_curves(trainer, &training.curve_x)
+            } else {
+                Vec::new()
+            };
+            runs.push(RunSnapshot {
+                run_id: run.run_id,
+                epoch: trainer.epoch(),
+                steps,
+                steps_per_epoch,
+                steps_per_second: run.steps_per_second,
+                learning_rate: run.learning_rate,
+                train_loss: metrics.train_loss as f32,
+                validation_loss: metrics.validation_loss.map(|loss| loss as f32),
+                train_r2: metrics.train.r2 as f32,
+                validation_r2: metrics.validation.map(|fit| fit.r2 as f32),
+                history: run.history.clone(),
+                prediction,
+                network: run.network.clone(),
+                hidden_units,
+            });
+        }
+        self.send(Event::Snapshot(Box::new(Snapshot {
+            generation,
+            is_training,
+            runs,
+        })));
+    }
+}
+
+fn with_learning_rate(
+    optimizer: crate::optim::OptimizerConfig,
+    new_rate: f32,
+) -> crate::optim::OptimizerConfig {
+    use crate::optim::OptimizerConfig;
+    match optimizer {
+        OptimizerConfig::Sgd {
+            momentum, nesterov, ..
+        } => OptimizerConfig::Sgd {
+            learning_rate: new_rate,
+            momentum,
+            nesterov,
+        },
+        OptimizerConfig::Adam {
+            beta1,
+            beta2,
+            weight_decay,
+            ..
+        } => OptimizerConfig::Adam {
+            learning_rate: new_rate,
+            beta1,
+            beta2,
+            weight_decay,
+        },
+    }
+}
+
+fn pause_reason(err: &TrainError) -> PauseReason {
+    let message = match err {
+        TrainError::Diverged { .. } => format!(
+            "{err}. Training is paused and the last good weights are kept. \
+             Lower the learning rate (or press Reset), then press Train."
+        ),
+        _ => format!("{err}. Training is paused."),
+    };
+    PauseReason::Diverged { message }
+}
+
+/// `n` evenly spaced values over `[min, max]` widened by [`CURVE_MARGIN`] on both sides.
+fn curve_xs(min: f64, max: f64) -> Vec<f32> {
+    let span = (max - min).abs().max(1e-6);
+    let start = min - CURVE_MARGIN * span;
+    let end = max + CURVE_MARGIN * span;
+    (0..CURVE_POINTS)
+        .map(|i| (start + (end - start) * i as f64 / (CURVE_POINTS - 1) as f64) as f32)
+        .collect()
+}
+
+fn prediction(trainer: &mut Trainer, curve_x: &[f32]) -> Prediction {
+    let n_inputs = trainer.train_set().n_inputs();
+    if n_inputs == 1 && !curve_x.is_empty() {
+        let ys = trainer.predict(curve_x);
+        let points = curve_x
+            .iter()
+            .zip(ys)
+            .filter(|(_, y)| y.is_finite())
+            .map(|(&x, y)| PlotPoint::new(x, y))
+            .collect();
+        return Prediction::Curve { points };
+    }
+    let train = versus_actual(trainer, false);
+    let validation = versus_actual(trainer, true);
+    Prediction::VersusActual { train, validation }
+}
+
+/// `(actual, predicted)` for (a thinned sample of) the train or validation rows.
+fn versus_actual(trainer: &mut Trainer, is_validation: bool) -> Vec<PlotPoint> {
+    let set = if is_validation {
+        trainer.validation_set()
+    } else {
+        Some(trainer.train_set())
+    };
+    let Some(set) = set else {
+        return Vec::new();
+    };
+    let stride = set.n_rows().div_ceil(MAX_PLOTTED_POINTS).max(1);
+    let rows: Vec<usize> = (0..set.n_rows()).step_by(stride).collect();
+    let mut x_rows = Vec::with_capacity(rows.len() * set.n_inputs());
+    for &row in &rows {
+        x_rows.extend_from_slice(set.x_row(row));
+    }
+    let actual: Vec<f32> = rows.iter().map(|&row| set.y[row]).collect();
+    let predicted = trainer.predict(&x_rows);
+    actual
+        .into_iter()
+        .zip(predicted)
+        .map(|(a, p)| PlotPoint::new(a, p))
+        .collect()
+}
+
+fn hidden_unit_curves(
+    trainer: &mut Trainer,
+    curve_x: &[f32],
+) -> Vec<super::snapshot::HiddenLayerCurves> {
+    if curve_x.is_empty() {
+        return Vec::new();
+    }
+    trainer
+        .hidden_unit_outputs(curve_x)
+        .into_iter()
+        .map(|values| super::snapshot::HiddenLayerCurves {
+            n_units: values.cols(),
+            values: values.into_data(),
+        })
+        .collect()
+}
+
+fn data_view(generation: Generation, trainer: &Trainer) -> DataView {
+    let train = trainer.train_set();
+    let validation = trainer.validation_set();
+    let mut view = DataView {
+        generation,
+        x_names: train.x_names.clone(),
+        y_name: train.y_name.clone(),
+        n_train: train.n_rows(),
+        n_validation: validation.map_or(0, Dataset::n_rows),
+        ..DataView::default()
+    };
+    if train.n_inputs() != 1 {
+        return view;
+    }
+    view.train_points = plot_points(train);
+    view.validation_points = validation.map(plot_points).unwrap_or_default();
+    let xs = train
+        .x
+        .iter()
+        .chain(validation.map_or(&[][..], |set| &set.x[..]))
+        .copied()
+        .filter(|x| x.is_finite());
+    let (min, max) = xs.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), x| {
+        (lo.min(x), hi.max(x))
+    });
+    if min.is_finite() && max.is_finite() {
+        view.x_range = Some((f64::from(min), f64::from(max)));
+    }
+    view
+}
+
+/// `(x, y)` of a one-input set, thinned evenly to at most [`MAX_PLOTTED_POINTS`].
+fn plot_points(set: &Dataset) -> Vec<PlotPoint> {
+    let stride = set.n_rows().div_ceil(MAX_PLOTTED_POINTS).max(1);
+    (0..set.n_rows())
+        .step_by(stride)
+        .map(|row| PlotPoint::new(set.x[row], set.y[row]))
+        .filter(|point| point.x.is_finite() && point.y.is_finite())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curve_extends_a_quarter_beyond_the_data_on_each_side() {
+        let xs = curve_xs(0.0, 4.0);
+        assert_eq!(xs.len(), CURVE_POINTS);
+        assert!((xs[0] - -1.0).abs() < 1e-6);
+        assert!((xs[CURVE_POINTS - 1] - 5.0).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,130 @@
+//! What the training worker tells the UI: finished, ready-to-draw pictures of the training state.
+//!
+//! The UI only draws these; every curve, metric and point list is computed on the worker.
+//! A [`Snapshot`] covers every run of the session (today one; runs trained side by side from the
+//! same start will each add a [`RunSnapshot`]), and each run can carry the output of every hidden
+//! unit over the x range ([`HiddenLayerCurves`]) for a neuron view.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui_plot::PlotPoint;
+
+use crate::nn::Activation;
+use crate::train::history::LossHistory;
+
+/// Identifies one training run inside a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RunId(pub u32);
+
+/// Counts resets: everything the worker sends carries the generation it belongs to, so the UI can
+/// drop a picture of a model that was just replaced.
+pub type Generation = u64;
+
+/// Messages from the worker to the UI.
+#[derive(Debug)]
+pub enum Event {
+    /// The data as split by the trainer; sent once per reset, not per frame.
+    DataView(Arc<DataView>),
+    /// The state of all runs, at most ~30 times a second.
+    Snapshot(Box<Snapshot>),
+    /// Training stopped by itself (epoch limit, divergence). The message says what to do next.
+    Paused { reason: PauseReason },
+    /// Weights written.
+    Saved { path: PathBuf },
+    /// Weights read; the network settings must follow the loaded model.
+    ModelLoaded {
+        path: PathBuf,
+        hidden_sizes: Vec<usize>,
+        activation: Activation,
+    },
+    /// A command failed; the message is for the user.
+    Failed { what: String, message: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PauseReason {
+    EpochLimit { epoch: usize },
+    Diverged { message: String },
+}
+
+/// The data points as the trainer split them, ready to plot (subsampled if there are very many).
+#[derive(Debug, Default)]
+pub struct DataView {
+    pub generation: Generation,
+    pub x_names: Vec<String>,
+    pub y_name: String,
+    /// `(x, y)` for one input; empty with more than one.
+    pub train_points: Vec<PlotPoint>,
+    pub validation_points: Vec<PlotPoint>,
+    pub n_train: usize,
+    pub n_validation: usize,
+    /// `(min, max)` of the single input, when there is one.
+    pub x_range: Option<(f64, f64)>,
+}
+
+/// The state of the session at one moment.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub generation: Generation,
+    pub is_training: bool,
+    pub runs: Vec<RunSnapshot>,
+}
+
+impl Snapshot {
+    /// The first run: the one the single-run UI shows.
+    pub fn main_run(&self) -> Option<&RunSnapshot> {
+        self.runs.first()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RunSnapshot {
+    pub run_id: RunId,
+    pub epoch: usize,
+    pub steps: u64,
+    pub steps_per_epoch: usize,
+    /// Optimizer steps per second over the last interval (0 when paused).
+    pub steps_per_second: f64,
+    pub learning_rate: f32,
+    /// Losses in standardised units (what the optimizer minimises).
+    pub train_loss: f32,
+    pub validation_loss: Option<f32>,
+    /// R² in user units.
+    pub train_r2: f32,
+    pub validation_r2: Option<f32>,
+    pub history: LossHistory,
+    pub prediction: Prediction,
+    pub network: NetworkSummary,
+    /// Per hidden layer, every unit's output over [`Prediction::Curve`]'s x values; empty unless
+    /// asked for with `Command::SetHiddenUnitCurves(true)`.
+    pub hidden_units: Vec<HiddenLayerCurves>,
+}
+
+/// The network's prediction in a form that can be drawn.
+#[derive(Clone, Debug, Default)]
+pub enum Prediction {
+    #[default]
+    None,
+    /// One input: the prediction over the x range and a margin beyond it.
+    Curve { points: Vec<PlotPoint> },
+    /// Several inputs: `(actual, predicted)` per row.
+    VersusActual {
+        train: Vec<PlotPoint>,
+        validation: Vec<PlotPoint>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkSummary {
+    pub layer_sizes: Vec<usize>,
+    pub activation: Activation,
+    pub n_parameters: usize,
+}
+
+/// One hidden layer's units over the curve's x values, row-major `n_x × n_units`.
+#[derive(Clone, Debug, Default)]
+pub struct HiddenLayerCurves {
+    pub n_units: usize,
+    pub values: Vec<f32>,
+}

@@ -1,0 +1,398 @@
+//! The settings the app remembers between runs (eframe persistence): the data source and its
+//! columns, the network, the optimizer and the view. Runtime state (the worker, the loaded data,
+//! the latest snapshot) lives in [`super::NanogradApp`], never here.
+//!
+//! Everything read back from storage goes through [`Settings::sanitized`], since a stored file may
+//! come from an older version or be edited by hand.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::nn::Activation;
+use crate::optim::OptimizerConfig;
+use crate::train::TrainConfig;
+
+/// Key under which eframe stores [`Settings`].
+pub const STORAGE_KEY: &str = "nanograd-settings";
+
+/// Most hidden layers the network panel allows.
+pub const MAX_HIDDEN_LAYERS: usize = 8;
+/// Most units in one hidden layer.
+pub const MAX_UNITS: usize = 256;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub data: DataSource,
+    pub network: NetworkSettings,
+    pub optimizer: OptimizerSettings,
+    /// Fraction of rows held out for validation, 0 to 0.5.
+    pub val_fraction: f32,
+    pub view: ViewSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let config = TrainConfig::default();
+        Self {
+            data: DataSource::default(),
+            network: NetworkSettings {
+                hidden_sizes: config.hidden_sizes.clone(),
+                activation: config.activation,
+            },
+            optimizer: OptimizerSettings::from_config(&config),
+            // The app holds out a fifth by default so validation points and loss are visible.
+            val_fraction: 0.2,
+            view: ViewSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The same settings with every number brought into its allowed range.
+    pub fn sanitized(mut self) -> Self {
+        self.network.sanitize();
+        self.optimizer.sanitize();
+        self.val_fraction = finite_or(self.val_fraction, 0.2).clamp(0.0, 0.5);
+        self.view.zoom = finite_or(self.view.zoom, ViewSettings::default().zoom).clamp(0.6, 3.0);
+        if let DataSource::Synthetic(synthetic) = &mut self.data {
+            synthetic.sanitize();
+        }
+        self
+    }
+
+    /// The trainer's configuration for these settings.
+    pub fn train_config(&self) -> TrainConfig {
+        TrainConfig {
+            hidden_sizes: self.network.hidden_sizes.clone(),
+            activation: self.network.activation,
+            optimizer: self.optimizer.optimizer_config(),
+            batch_size: self.optimizer.batch_size,
+            seed: self.optimizer.seed,
+            val_fraction: self.val_fraction,
+            ..TrainConfig::default()
+        }
+    }
+}
+
+/// Where the data comes from. Column choices are remembered per source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum DataSource {
+    /// A sample set shipped inside the binary.
+    Sample {
+        name: String,
+        columns: Option<ColumnChoice>,
+    },
+    /// A CSV file on disk.
+    File {
+        path: PathBuf,
+        columns: Option<ColumnChoice>,
+    },
+    /// A generated function with noise.
+    Synthetic(SyntheticSettings),
+}
+
+impl Default for DataSource {
+    fn default() -> Self {
+        Self::Sample {
+            name: crate::data::DEFAULT_SAMPLE.to_owned(),
+            columns: None,
+        }
+    }
+}
+
+impl DataSource {
+    pub fn columns(&self) -> Option<&ColumnChoice> {
+        match self {
+            Self::Sample { columns, .. } | Self::File { columns, .. } => columns.as_ref(),
+            Self::Synthetic(_) => None,
+        }
+    }
+
+    pub fn set_columns(&mut self, choice: ColumnChoice) {
+        match self {
+            Self::Sample { columns, .. } | Self::File { columns, .. } => *columns = Some(choice),
+            Self::Synthetic(_) => {}
+        }
+    }
+}
+
+/// The x column(s) and the y column, by header name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnChoice {
+    pub x: Vec<String>,
+    pub y: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyntheticKind {
+    Sine,
+    Polynomial,
+    Step,
+}
+
+impl SyntheticKind {
+    pub const ALL: [Self; 3] = [Self::Sine, Self::Polynomial, Self::Step];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Sine => "Sine wave",
+            Self::Polynomial => "Cubic polynomial",
+            Self::Step => "Step",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SyntheticSettings {
+    pub kind: SyntheticKind,
+    pub n_points: usize,
+    /// Standard deviation of the added noise, in y units.
+    pub noise: f32,
+    pub seed: u64,
+}
+
+impl Default for SyntheticSettings {
+    fn default() -> Self {
+        Self {
+            kind: SyntheticKind::Sine,
+            n_points: 200,
+            noise: 0.1,
+            seed: 0,
+        }
+    }
+}
+
+impl SyntheticSettings {
+    pub const MAX_POINTS: usize = 100_000;
+
+    fn sanitize(&mut self) {
+        self.n_points = self.n_points.clamp(2, Self::MAX_POINTS);
+        self.noise = finite_or(self.noise, 0.1).clamp(0.0, 10.0);
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NetworkSettings {
+    pub hidden_sizes: Vec<usize>,
+    pub activation: Activation,
+}
+
+impl Default for NetworkSettings {
+    fn default() -> Self {
+        Settings::default().network
+    }
+}
+
+impl NetworkSettings {
+    fn sanitize(&mut self) {
+        self.hidden_sizes.truncate(MAX_HIDDEN_LAYERS);
+        for units in &mut self.hidden_sizes {
+            *units = (*units).clamp(1, MAX_UNITS);
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OptimizerKind {
+    Sgd,
+    Adam,
+}
+
+/// Both optimizers' hyper-parameters are kept, so switching back and forth loses nothing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OptimizerSettings {
+    pub kind: OptimizerKind,
+    pub sgd_learning_rate: f32,
+    pub momentum: f32,
+    pub adam_learning_rate: f32,
+    pub beta1: f32,
+    pub beta2: f32,
+    pub batch_size: usize,
+    pub seed: u64,
+    /// Pause when this many epochs are done.
+    pub epoch_limit: Option<usize>,
+}
+
+impl Default for OptimizerSettings {
+    fn default() -> Self {
+        Self::from_config(&TrainConfig::default())
+    }
+}
+
+impl OptimizerSettings {
+    pub const MIN_LEARNING_RATE: f32 = 1e-5;
+    pub const MAX_LEARNING_RATE: f32 = 1.0;
+    pub const MAX_BATCH_SIZE: usize = 4096;
+
+    fn from_config(config: &TrainConfig) -> Self {
+        let (sgd_learning_rate, momentum) = match OptimizerConfig::default_sgd() {
+            OptimizerConfig::Sgd {
+                learning_rate,
+                momentum,
+                ..
+            } => (learning_rate, momentum),
+            OptimizerConfig::Adam { learning_rate, .. } => (learning_rate, 0.9),
+        };
+        let (adam_learning_rate, beta1, beta2) = match OptimizerConfig::default_adam() {
+            OptimizerConfig::Adam {
+                learning_rate,
+                beta1,
+                beta2,
+                ..
+            } => (learning_rate, beta1, beta2),
+            OptimizerConfig::Sgd { learning_rate, .. } => (learning_rate, 0.9, 0.999),
+        };
+        let mut settings = Self {
+            kind: OptimizerKind::Adam,
+            sgd_learning_rate,
+            momentum,
+            adam_learning_rate,
+            beta1,
+            beta2,
+            batch_size: config.batch_size,
+            seed: config.seed,
+            epoch_limit: None,
+        };
+        match config.optimizer {
+            OptimizerConfig::Sgd {
+                learning_rate,
+                momentum,
+                ..
+            } => {
+                settings.kind = OptimizerKind::Sgd;
+                settings.sgd_learning_rate = learning_rate;
+                settings.momentum = momentum;
+            }
+            OptimizerConfig::Adam {
+                learning_rate,
+                beta1,
+                beta2,
+                ..
+            } => {
+                settings.kind = OptimizerKind::Adam;
+                settings.adam_learning_rate = learning_rate;
+                settings.beta1 = beta1;
+                settings.beta2 = beta2;
+            }
+        }
+        settings
+    }
+
+    fn sanitize(&mut self) {
+        let lr_range = Self::MIN_LEARNING_RATE..=Self::MAX_LEARNING_RATE;
+        self.sgd_learning_rate =
+            finite_or(self.sgd_learning_rate, 0.01).clamp(*lr_range.start(), *lr_range.end());
+        self.adam_learning_rate =
+            finite_or(self.adam_learning_rate, 0.01).clamp(*lr_range.start(), *lr_range.end());
+        self.momentum = finite_or(self.momentum, 0.9).clamp(0.0, 0.999);
+        self.beta1 = finite_or(self.beta1, 0.9).clamp(0.0, 0.9999);
+        self.beta2 = finite_or(self.beta2, 0.999).clamp(0.0, 0.99999);
+        self.batch_size = self.batch_size.clamp(1, Self::MAX_BATCH_SIZE);
+        self.epoch_limit = self.epoch_limit.map(|limit| limit.max(1));
+    }
+
+    /// The learning rate of the selected optimizer.
+    pub fn learning_rate(&self) -> f32 {
+        match self.kind {
+            OptimizerKind::Sgd => self.sgd_learning_rate,
+            OptimizerKind::Adam => self.adam_learning_rate,
+        }
+    }
+
+    pub fn learning_rate_mut(&mut self) -> &mut f32 {
+        match self.kind {
+            OptimizerKind::Sgd => &mut self.sgd_learning_rate,
+            OptimizerKind::Adam => &mut self.adam_learning_rate,
+        }
+    }
+
+    pub fn optimizer_config(&self) -> OptimizerConfig {
+        match self.kind {
+            OptimizerKind::Sgd => OptimizerConfig::Sgd {
+                learning_rate: self.sgd_learning_rate,
+                momentum: self.momentum,
+                nesterov: false,
+            },
+            OptimizerKind::Adam => OptimizerConfig::Adam {
+                learning_rate: self.adam_learning_rate,
+                beta1: self.beta1,
+                beta2: self.beta2,
+                weight_decay: 0.0,
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ViewSettings {
+    /// Plot the loss as log10 with labelled powers of ten.
+    pub log_loss: bool,
+    /// egui zoom factor; above 1 so a projector audience can read it.
+    pub zoom: f32,
+    /// Light by default: it reads better on most projectors.
+    pub is_dark: bool,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        Self {
+            log_loss: true,
+            zoom: 1.25,
+            is_dark: false,
+        }
+    }
+}
+
+fn finite_or(value: f32, fallback: f32) -> f32 {
+    if value.is_finite() { value } else { fallback }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitized_clamps_hand_edited_values() {
+        let mut settings = Settings::default();
+        settings.network.hidden_sizes = vec![0, 9999, 3, 3, 3, 3, 3, 3, 3, 3];
+        settings.optimizer.sgd_learning_rate = f32::NAN;
+        settings.optimizer.batch_size = 0;
+        settings.val_fraction = 0.9;
+        let settings = settings.sanitized();
+        assert_eq!(settings.network.hidden_sizes.len(), MAX_HIDDEN_LAYERS);
+        assert_eq!(settings.network.hidden_sizes[0], 1);
+        assert_eq!(settings.network.hidden_sizes[1], MAX_UNITS);
+        assert!(settings.optimizer.sgd_learning_rate.is_finite());
+        assert_eq!(settings.optimizer.batch_size, 1);
+        assert_eq!(settings.val_fraction, 0.5);
+    }
+
+    #[test]
+    fn settings_round_trip_through_json() {
+        let settings = Settings {
+            data: DataSource::File {
+                path: PathBuf::from("/tmp/some.csv"),
+                columns: Some(ColumnChoice {
+                    x: vec!["a".into()],
+                    y: "b".into(),
+                }),
+            },
+            ..Settings::default()
+        };
+        let text = serde_json::to_string(&settings).expect("settings serialize");
+        let back: Settings = serde_json::from_str(&text).expect("settings deserialize");
+        assert_eq!(back, settings);
+    }
+
+    #[test]
+    fn missing_fields_take_defaults() {
+        let back: Settings = serde_json::from_str("{}").expect("empty object is valid");
+        assert_eq!(back, Settings::default());
+    }
+}

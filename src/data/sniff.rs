@@ -1,0 +1,391 @@
+//! Detection of what kind of text file we were given, before any column is read: binary
+//! signatures, encoding (BOM, UTF-16, Windows-1252), line endings, delimiter, decimal separator
+//! and whether the first row is a header. It owns no table state; `table` calls it once.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use super::DataError;
+use super::number::{Decimal, is_missing, parse_number};
+
+/// What the loader found out about the file, shown by `nanograd inspect` and the app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Detection {
+    /// "UTF-8", "UTF-8 (BOM)", "UTF-16LE", "UTF-16BE" or "windows-1252".
+    pub encoding: String,
+    /// The field delimiter byte: `,` `;` tab or `|`.
+    pub delimiter: u8,
+    /// The decimal separator used by numbers in the file.
+    pub decimal: Decimal,
+    /// Whether the first non-blank row was taken as column names.
+    pub has_header: bool,
+    /// "LF", "CRLF", "CR", "mixed" or "none" (a single line without terminator).
+    pub line_endings: String,
+    /// Number of data rows (blank rows and the header excluded; ragged rows included).
+    pub data_rows: usize,
+}
+
+impl Detection {
+    /// A human name for the delimiter: "comma", "semicolon", "tab", "pipe".
+    pub fn delimiter_name(&self) -> &'static str {
+        delimiter_name(self.delimiter)
+    }
+}
+
+/// "comma", "semicolon", "tab", "pipe" (or "other").
+pub fn delimiter_name(delimiter: u8) -> &'static str {
+    match delimiter {
+        b',' => "comma",
+        b';' => "semicolon",
+        b'\t' => "tab",
+        b'|' => "pipe",
+        _ => "other",
+    }
+}
+
+/// The delimiters we try, in order of preference when two explain the file equally well.
+pub(crate) const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// How much of the file the sniffers look at: enough rows to see a pattern, small enough to
+/// cost nothing on a 70 MB file.
+const SNIFF_BYTES: usize = 64 * 1024;
+/// Rows the delimiter sniffer parses at most.
+const SNIFF_ROWS: usize = 200;
+
+/// Text ready for the CSV reader: UTF-8, `\n` or `\r\n` line ends, no BOM.
+pub(crate) struct Decoded<'a> {
+    pub text: Cow<'a, [u8]>,
+    pub encoding: String,
+    pub line_endings: &'static str,
+    pub warnings: Vec<String>,
+}
+
+/// Recognises well-known binary formats by their first bytes, so that a teacher who picked
+/// the .xlsx instead of the .csv is told exactly that.
+fn binary_signature(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    const SAVE_AS_CSV: &str = "open it in the spreadsheet program and use File → Save As → CSV";
+    let signatures: [(&[u8], &str, &str); 8] = [
+        (
+            b"PK\x03\x04",
+            "it is a zip archive, such as an Excel .xlsx or LibreOffice .ods workbook",
+            SAVE_AS_CSV,
+        ),
+        (
+            b"\xD0\xCF\x11\xE0",
+            "it is an old Excel .xls workbook",
+            SAVE_AS_CSV,
+        ),
+        (
+            b"%PDF",
+            "it is a PDF document",
+            "export the table as CSV instead",
+        ),
+        (
+            b"\x89PNG",
+            "it is a PNG image",
+            "choose the CSV file instead",
+        ),
+        (
+            b"\xFF\xD8\xFF",
+            "it is a JPEG image",
+            "choose the CSV file instead",
+        ),
+        (b"\x1F\x8B", "it is gzip-compressed", "decompress it first"),
+        (b"GIF8", "it is a GIF image", "choose the CSV file instead"),
+        (
+            b"SQLite format 3",
+            "it is an SQLite database",
+            "export the table as CSV",
+        ),
+    ];
+    signatures
+        .iter()
+        .find(|(magic, _, _)| bytes.starts_with(magic))
+        .map(|&(_, what, hint)| (what, hint))
+}
+
+/// Guesses UTF-16 without a BOM from where the zero bytes fall: ASCII text in UTF-16LE has a
+/// zero in every odd byte, in UTF-16BE in every even byte.
+fn guess_utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let prefix = &bytes[..bytes.len().min(4096) & !1];
+    let n_pairs = prefix.len() / 2;
+    if n_pairs < 2 {
+        return None;
+    }
+    let even_zeros = prefix.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd_zeros = prefix
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|&&b| b == 0)
+        .count();
+    if odd_zeros * 10 >= n_pairs * 4 && even_zeros * 20 < n_pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even_zeros * 10 >= n_pairs * 4 && odd_zeros * 20 < n_pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Decodes `bytes` to UTF-8 text with `\n`-counted lines, or refuses binary content.
+pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DataError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(DataError::Empty);
+    }
+    if let Some((what, hint)) = binary_signature(bytes) {
+        return Err(DataError::Binary {
+            what: what.to_owned(),
+            hint: hint.to_owned(),
+        });
+    }
+    let mut warnings = Vec::new();
+    let (text, encoding): (Cow<'_, [u8]>, String) =
+        if bytes.starts_with(b"\xFF\xFE\0\0") || bytes.starts_with(b"\0\0\xFE\xFF") {
+            return Err(DataError::Encoding {
+                encoding: "UTF-32".to_owned(),
+            });
+        } else if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            match std::str::from_utf8(rest) {
+                Ok(_) => (Cow::Borrowed(rest), "UTF-8 (BOM)".to_owned()),
+                Err(_) => {
+                    return Err(DataError::Encoding {
+                        encoding: "UTF-8 (it starts with a UTF-8 marker but has invalid bytes)"
+                            .to_owned(),
+                    });
+                }
+            }
+        } else if let Some((encoding, rest)) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+            Some((encoding_rs::UTF_16LE, rest))
+        } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+            Some((encoding_rs::UTF_16BE, rest))
+        } else {
+            guess_utf16_without_bom(bytes).map(|e| (e, bytes))
+        } {
+            // Refuse rather than replace: a half-decoded file would show mojibake column names.
+            let decoded = encoding
+                .decode_without_bom_handling_and_without_replacement(rest)
+                .ok_or_else(|| DataError::Encoding {
+                    encoding: encoding.name().to_owned(),
+                })?;
+            warnings.push(format!(
+                "the file is encoded as {}; it was converted to UTF-8",
+                encoding.name()
+            ));
+            (
+                Cow::Owned(decoded.into_owned().into_bytes()),
+                encoding.name().to_owned(),
+            )
+        } else {
+            match std::str::from_utf8(bytes) {
+                Ok(_) => (Cow::Borrowed(bytes), "UTF-8".to_owned()),
+                Err(_) => {
+                    // Not UTF-8: the usual culprit is an older Excel "CSV (Comma delimited)" export,
+                    // which writes Windows-1252. Every byte sequence decodes, so binary is caught below.
+                    let (decoded, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+                    warnings.push(
+                        "the file is not UTF-8; it was read as Windows-1252 (Western European, \
+                     as written by older Excel versions)"
+                            .to_owned(),
+                    );
+                    (
+                        Cow::Owned(decoded.into_owned().into_bytes()),
+                        "windows-1252".to_owned(),
+                    )
+                }
+            }
+        };
+    check_not_binary(&text)?;
+    let (text, line_endings) = normalise_line_endings(text);
+    Ok(Decoded {
+        text,
+        encoding,
+        line_endings,
+        warnings,
+    })
+}
+
+/// Refuses text whose start is full of control characters: CSV exports never contain them,
+/// random or binary files always do.
+fn check_not_binary(text: &[u8]) -> Result<(), DataError> {
+    let prefix = &text[..text.len().min(SNIFF_BYTES)];
+    let is_control = |b: u8| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A);
+    let n_controls = prefix.iter().filter(|&&b| is_control(b)).count();
+    let has_nul = prefix.contains(&0);
+    if has_nul || n_controls * 100 > prefix.len() {
+        return Err(DataError::Binary {
+            what: "it contains binary data, not text".to_owned(),
+            hint: "choose a .csv or .txt file exported from a spreadsheet or program".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// The CSV reader counts lines by `\n`; files from classic Mac programs end lines with a lone
+/// `\r`, so those become `\n` (a `\r\n` pair is left alone: it already counts once).
+fn normalise_line_endings(text: Cow<'_, [u8]>) -> (Cow<'_, [u8]>, &'static str) {
+    // Fast path for the common LF-only file: one memchr scan, no copy.
+    if !text.contains(&b'\r') {
+        let label = if text.contains(&b'\n') { "LF" } else { "none" };
+        return (text, label);
+    }
+    let (mut has_crlf, mut has_lone_cr, mut has_lone_lf) = (false, false, false);
+    for (i, &b) in text.iter().enumerate() {
+        match b {
+            b'\r' if text.get(i + 1) == Some(&b'\n') => has_crlf = true,
+            b'\r' => has_lone_cr = true,
+            b'\n' if i == 0 || text[i - 1] != b'\r' => has_lone_lf = true,
+            _ => {}
+        }
+    }
+    let label = match (has_crlf, has_lone_cr, has_lone_lf) {
+        (true, false, false) => "CRLF",
+        (false, true, false) => "CR",
+        _ => "mixed",
+    };
+    if !has_lone_cr {
+        return (text, label);
+    }
+    let mut owned = text.into_owned();
+    for i in 0..owned.len() {
+        if owned[i] == b'\r' && owned.get(i + 1) != Some(&b'\n') {
+            owned[i] = b'\n';
+        }
+    }
+    (Cow::Owned(owned), label)
+}
+
+/// The first ~64 KB of the text, cut after the last complete line (if there is one).
+pub(crate) fn sniff_prefix(text: &[u8]) -> &[u8] {
+    if text.len() <= SNIFF_BYTES {
+        return text;
+    }
+    let prefix = &text[..SNIFF_BYTES];
+    match prefix.iter().rposition(|&b| b == b'\n') {
+        Some(end) => &prefix[..=end],
+        None => prefix,
+    }
+}
+
+/// Parses up to `SNIFF_ROWS` non-blank records of `prefix` with `delimiter`.
+pub(crate) fn sample_records(prefix: &[u8], delimiter: u8) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(prefix);
+    let mut records = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while records.len() < SNIFF_ROWS {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {
+                let fields: Vec<String> = record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f.trim_ascii()).into_owned())
+                    .collect();
+                if fields.iter().any(|f| !f.is_empty()) {
+                    records.push(fields);
+                }
+            }
+            Ok(false) | Err(_) => break,
+        }
+    }
+    records
+}
+
+/// The most common number of fields per record, and the fraction of records that have it.
+pub(crate) fn modal_field_count(records: &[Vec<String>]) -> (usize, f64) {
+    let mut counts: Vec<(usize, usize)> = Vec::new();
+    for r in records {
+        match counts.iter_mut().find(|(len, _)| *len == r.len()) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((r.len(), 1)),
+        }
+    }
+    // Ties go to the larger field count: a short stray row should not decide the width.
+    counts
+        .iter()
+        .max_by_key(|&&(len, n)| (n, len))
+        .map(|&(len, n)| (len, n as f64 / records.len() as f64))
+        .unwrap_or((0, 0.0))
+}
+
+/// Picks the delimiter that splits the sample into a consistent number (≥ 2) of fields, and
+/// whose fields below the first row look most like numbers. The numeric part breaks the tie
+/// in European files like `1,5;2,5`, where a comma also splits every row consistently.
+pub(crate) fn sniff_delimiter(prefix: &[u8]) -> u8 {
+    let mut best = (b',', 0.0f64);
+    for delimiter in DELIMITERS {
+        let records = sample_records(prefix, delimiter);
+        let (width, consistency) = modal_field_count(&records);
+        if width < 2 {
+            continue;
+        }
+        let decimal = sniff_decimal(&records, delimiter);
+        let (n_numbers, n_fields) =
+            records
+                .iter()
+                .skip(1)
+                .flatten()
+                .fold((0usize, 0usize), |(n, total), f| {
+                    let numeric = !is_missing(f) && parse_number(f, decimal).is_some();
+                    (n + usize::from(numeric), total + 1)
+                });
+        let numeric_fraction = if n_fields == 0 {
+            0.0
+        } else {
+            n_numbers as f64 / n_fields as f64
+        };
+        let score = consistency + 0.5 * numeric_fraction;
+        if score > best.1 {
+            best = (delimiter, score);
+        }
+    }
+    best.0
+}
+
+/// Decides whether numbers use a decimal comma (`3,14`): they do when more sample cells look
+/// like `3,14` than like `3.14`.
+pub(crate) fn sniff_decimal(records: &[Vec<String>], delimiter: u8) -> Decimal {
+    let (mut n_comma, mut n_point) = (0usize, 0usize);
+    for field in records.iter().skip(1).flatten() {
+        // In a comma-delimited file a comma inside a number can only appear quoted; `"1,234"`
+        // is then a thousands separator, while `"1,5"` (German exports) is a decimal comma.
+        let is_thousands = delimiter == b',' && field.split(',').skip(1).all(|g| g.len() == 3);
+        if looks_like_decimal_comma(field) && !is_thousands {
+            n_comma += 1;
+        } else if field.contains('.') && parse_number(field, Decimal::Point).is_some() {
+            n_point += 1;
+        }
+    }
+    if n_comma > n_point {
+        Decimal::Comma
+    } else {
+        Decimal::Point
+    }
+}
+
+/// `-3,14`, `1.234,5`, `2,5e3`: digits, one comma, digits.
+fn looks_like_decimal_comma(field: &str) -> bool {
+    let unsigned = field.trim_start_matches(['+', '-']);
+    let Some((int, frac)) = unsigned.split_once(',') else {
+        return false;
+    };
+    let frac_digits = frac.split(['e', 'E']).next().unwrap_or("");
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && !frac_digits.is_empty()
+        && frac_digits.bytes().all(|b| b.is_ascii_digit())
+        && parse_number(field, Decimal::Comma).is_some()
+}
+
+/// A first row is a header when none of its cells is a number and at least one is a name.
+/// (A first row like `NA,NA` is data with missing values, not names.)
+pub(crate) fn looks_like_header(first: &[String], decimal: Decimal) -> bool {
+    let any_number = first
+        .iter()
+        .any(|f| !is_missing(f) && parse_number(f, decimal).is_some());
+    let any_name = first.iter().any(|f| !is_missing(f));
+    !any_number && any_name
+}

@@ -1,0 +1,772 @@
+//! `Table`: a CSV file read into typed columns (numbers as `f64`, never strings), with the
+//! physical line of every data row, and `Table::select`, which turns a choice of columns into
+//! a `Dataset` plus a `RowReport`. Loading streams `csv::ByteRecord`s, reports progress and
+//! can be cancelled; it does not spawn threads (see `background`) and knows nothing about UI.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+
+use super::number::{Decimal, is_missing, parse_number};
+use super::report::{RowReport, SkipReason};
+use super::sniff::{self, Detection};
+use super::{DataError, Dataset};
+
+/// Overrides for what the loader would otherwise detect. `Default` detects everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Force a delimiter byte (e.g. `b';'`).
+    pub delimiter: Option<u8>,
+    /// Force whether the first row holds column names.
+    pub has_header: Option<bool>,
+    /// Force the decimal separator.
+    pub decimal: Option<Decimal>,
+}
+
+/// A column chosen by the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColumnRef {
+    /// 0-based position.
+    Index(usize),
+    /// A header name; resolved like [`Table::resolve_column`], so a number that is not a
+    /// header name falls back to a 0-based index (as on the command line).
+    Name(String),
+}
+
+impl From<&str> for ColumnRef {
+    fn from(spec: &str) -> Self {
+        ColumnRef::Name(spec.to_owned())
+    }
+}
+
+impl From<usize> for ColumnRef {
+    fn from(index: usize) -> Self {
+        ColumnRef::Index(index)
+    }
+}
+
+/// What a column holds, decided from all its cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    /// Most filled cells are numbers; stray text cells are reported and their rows skipped.
+    Numeric,
+    /// Most filled cells are text: listed, but not selectable.
+    Text,
+    /// Every cell is missing.
+    Empty,
+}
+
+/// What was found in one column, for listing and for explaining why it cannot be chosen.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ColumnInfo {
+    /// The (unique) column name.
+    pub name: String,
+    /// Numeric, text or empty.
+    pub kind: ColumnKind,
+    /// Missing cells (empty, `NA`, `#N/A`…), in rows with the right number of fields.
+    pub missing: usize,
+    /// Cells that are numbers (finite or not).
+    pub numbers: usize,
+    /// Cells that are numbers but not finite (`inf`, `1e400`).
+    pub non_finite: usize,
+    /// Cells that are text.
+    pub text_cells: usize,
+    /// Smallest finite value (numeric columns).
+    pub min: Option<f64>,
+    /// Largest finite value (numeric columns).
+    pub max: Option<f64>,
+    /// The first text cell and its physical line, to quote in messages.
+    pub first_text: Option<(usize, String)>,
+}
+
+impl ColumnInfo {
+    /// Whether the column can be chosen as an input or target.
+    pub fn is_numeric(&self) -> bool {
+        self.kind == ColumnKind::Numeric
+    }
+
+    /// Why the column cannot be chosen, or `None` when it can.
+    pub fn unusable_reason(&self) -> Option<String> {
+        match self.kind {
+            ColumnKind::Numeric => None,
+            ColumnKind::Empty => Some("every cell is empty or missing".to_owned()),
+            ColumnKind::Text => {
+                let example = match &self.first_text {
+                    Some((line, text)) => format!(" (e.g. {text:?} on line {line})"),
+                    None => String::new(),
+                };
+                Some(format!(
+                    "it holds text, not numbers: {} of {} filled cells are text{example}",
+                    self.text_cells,
+                    self.text_cells + self.numbers
+                ))
+            }
+        }
+    }
+}
+
+/// Longest cell text quoted in messages.
+const MAX_QUOTED_CHARS: usize = 40;
+/// Records between two progress reports / cancel checks.
+const PROGRESS_EVERY: usize = 16 * 1024;
+
+/// One column while the file is read.
+struct ColumnBuilder {
+    values: Vec<f64>,
+    missing: usize,
+    numbers: usize,
+    non_finite: usize,
+    /// Rows (0-based data-row indices) whose cell is text, ascending.
+    text_rows: Vec<usize>,
+    first_text: Option<(usize, String)>,
+    min: f64,
+    max: f64,
+}
+
+/// A CSV file read into typed columns.
+#[derive(Clone, Debug)]
+pub struct Table {
+    name: String,
+    detection: Detection,
+    columns: Vec<ColumnInfo>,
+    /// Per column, one value per data row: NaN for missing, text and ragged cells, ±inf for
+    /// non-finite numbers. Empty for text columns (they are never read again).
+    values: Vec<Vec<f64>>,
+    /// Per column, the data rows whose cell is text (to tell "not a number" from "missing").
+    text_rows: Vec<Vec<usize>>,
+    /// Physical 1-based line of each data row.
+    row_lines: Vec<usize>,
+    /// Data rows with the wrong number of fields, ascending.
+    ragged_rows: Vec<usize>,
+    warnings: Vec<String>,
+}
+
+/// Reads a CSV file from disk. `progress` receives fractions in 0..=1 (reading is the first
+/// 10 %, parsing the rest); setting `cancel` stops the load with [`DataError::Cancelled`].
+pub fn load_csv_path(
+    path: &Path,
+    options: &LoadOptions,
+    progress: &dyn Fn(f32),
+    cancel: &AtomicBool,
+) -> Result<Table, DataError> {
+    let io_error = |source| DataError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let expected = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    let mut bytes = Vec::new();
+    // A file larger than free memory must be refused, not abort the process.
+    bytes
+        .try_reserve_exact(expected.saturating_add(1))
+        .map_err(|_| DataError::TooLarge {
+            megabytes: expected / 1_000_000,
+        })?;
+    let mut chunk = vec![0u8; 4 << 20];
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(DataError::Cancelled);
+        }
+        let n = file.read(&mut chunk).map_err(io_error)?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+        if expected > 0 {
+            progress(0.1 * (bytes.len() as f32 / expected as f32).min(1.0));
+        }
+    }
+    drop(chunk);
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "data".to_owned());
+    load_impl(&bytes, name, options, &|f| progress(0.1 + 0.9 * f), cancel)
+}
+
+/// Reads CSV content already in memory; `name` titles the resulting datasets.
+pub fn load_csv_bytes(
+    bytes: &[u8],
+    name: &str,
+    options: &LoadOptions,
+    progress: &dyn Fn(f32),
+    cancel: &AtomicBool,
+) -> Result<Table, DataError> {
+    load_impl(bytes, name.to_owned(), options, progress, cancel)
+}
+
+/// Shortens a cell for quoting in a message.
+fn quote_cell(text: &str) -> String {
+    if text.chars().count() <= MAX_QUOTED_CHARS {
+        text.to_owned()
+    } else {
+        let mut short: String = text.chars().take(MAX_QUOTED_CHARS).collect();
+        short.push('…');
+        short
+    }
+}
+
+/// "4, 9, 12" followed by ", …" when there are more.
+fn format_lines(lines: impl Iterator<Item = usize>, total: usize) -> String {
+    let shown: Vec<String> = lines.take(10).map(|l| l.to_string()).collect();
+    let more = if total > shown.len() { ", …" } else { "" };
+    format!("{}{more}", shown.join(", "))
+}
+
+fn load_impl(
+    bytes: &[u8],
+    name: String,
+    options: &LoadOptions,
+    progress: &dyn Fn(f32),
+    cancel: &AtomicBool,
+) -> Result<Table, DataError> {
+    let decoded = sniff::decode(bytes)?;
+    let text: &[u8] = &decoded.text;
+    let mut warnings = decoded.warnings.clone();
+
+    let prefix = sniff::sniff_prefix(text);
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| sniff::sniff_delimiter(prefix));
+    let sample = sniff::sample_records(prefix, delimiter);
+    if sample.is_empty() {
+        return Err(DataError::Empty);
+    }
+    let decimal = options
+        .decimal
+        .unwrap_or_else(|| sniff::sniff_decimal(&sample, delimiter));
+    let has_header = options
+        .has_header
+        .unwrap_or_else(|| sniff::looks_like_header(&sample[0], decimal));
+    let (modal_width, _) =
+        sniff::modal_field_count(&sample[usize::from(has_header).min(sample.len() - 1)..]);
+
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text);
+    let mut record = csv::ByteRecord::new();
+
+    // The header (or, without one, the width of the data decides the number of columns).
+    let mut names: Vec<String> = Vec::new();
+    let mut n_columns = modal_width.max(1);
+    let mut header_line = String::new();
+    if has_header {
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) if record.iter().all(|f| f.trim_ascii().is_empty()) => continue,
+                Ok(true) => break,
+                Ok(false) => return Err(DataError::Empty),
+                Err(e) => return Err(csv_error(&e)),
+            }
+        }
+        names = record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f.trim_ascii()).into_owned())
+            .collect();
+        // Trailing empty header cells with no data under them are an export artefact
+        // (a delimiter at the end of every line); they are trimmed after reading, below.
+        header_line = names.join(", ");
+        // R's `write.table(..., sep = ",")` leaves the row-name column out of the header, so
+        // every data row has one field more than the header: name that column, don't reject
+        // every row as ragged.
+        if names.len() >= 2 && modal_width == names.len() + 1 {
+            names.insert(0, String::new());
+            warnings.push(
+                "the header has one name fewer than the data rows (as R writes row names); \
+                 the first column is treated as unnamed"
+                    .to_owned(),
+            );
+        }
+        n_columns = names.len();
+    } else {
+        warnings.push(format!(
+            "no header row found (the first row holds numbers); the columns are named \
+             `column 1` … `column {n_columns}`"
+        ));
+    }
+
+    // Reserve from the average line length of the sample, so that a 2 M-row file does not
+    // double its vectors a dozen times (each doubling briefly holds two copies).
+    // 5 % headroom, because a vector that overflows by one row doubles.
+    let prefix_lines = prefix.iter().filter(|&&b| b == b'\n').count().max(1);
+    let estimated_rows =
+        (text.len() as f64 / prefix.len().max(1) as f64 * prefix_lines as f64 * 1.05)
+            .min(50_000_000.0) as usize;
+    let mut columns: Vec<ColumnBuilder> = (0..n_columns)
+        .map(|_| ColumnBuilder {
+            values: Vec::with_capacity(estimated_rows),
+            missing: 0,
+            numbers: 0,
+            non_finite: 0,
+            text_rows: Vec::new(),
+            first_text: None,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        })
+        .collect();
+    let mut row_lines: Vec<usize> = Vec::with_capacity(estimated_rows);
+    let mut ragged_rows: Vec<usize> = Vec::new();
+    let mut first_ragged_width = 0usize;
+    let mut n_blank = 0usize;
+    let total_bytes = text.len().max(1) as f32;
+    let mut lines = LineCounter {
+        text,
+        counted_to: 0,
+        newlines: 0,
+    };
+
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(&e)),
+        }
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
+            // Blank lines and `,,,,` rows left at the bottom of spreadsheet exports.
+            n_blank += 1;
+            continue;
+        }
+        let row = row_lines.len();
+        if row.is_multiple_of(PROGRESS_EVERY) && row > 0 {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(DataError::Cancelled);
+            }
+            progress(reader.position().byte() as f32 / total_bytes);
+        }
+        let line = lines.line_of(&record);
+        row_lines.push(line);
+        // Extra fields that are all empty (a trailing delimiter) do not make a row ragged.
+        let width = record.len();
+        let is_ragged = width < n_columns
+            || (width > n_columns
+                && record
+                    .iter()
+                    .skip(n_columns)
+                    .any(|f| !f.trim_ascii().is_empty()));
+        if is_ragged {
+            if ragged_rows.is_empty() {
+                first_ragged_width = width;
+            }
+            ragged_rows.push(row);
+            for column in &mut columns {
+                column.values.push(f64::NAN);
+            }
+            continue;
+        }
+        for (column, field) in columns.iter_mut().zip(record.iter()) {
+            let cell = std::str::from_utf8(field.trim_ascii()).unwrap_or("\u{FFFD}");
+            if is_missing(cell) {
+                column.missing += 1;
+                column.values.push(f64::NAN);
+            } else if let Some(v) = parse_number(cell, decimal) {
+                column.numbers += 1;
+                if v.is_finite() {
+                    column.min = column.min.min(v);
+                    column.max = column.max.max(v);
+                } else {
+                    column.non_finite += 1;
+                }
+                column.values.push(v);
+            } else {
+                column.text_rows.push(row);
+                if column.first_text.is_none() {
+                    column.first_text = Some((line, quote_cell(cell)));
+                }
+                column.values.push(f64::NAN);
+            }
+        }
+    }
+    progress(1.0);
+    let n_rows = row_lines.len();
+    if n_rows == 0 {
+        return Err(if has_header {
+            DataError::HeaderOnly {
+                header: quote_cell(&header_line),
+            }
+        } else {
+            DataError::Empty
+        });
+    }
+
+    // Trailing columns with no name and no value anywhere are the trace of a delimiter at the
+    // end of every line (a common spreadsheet export): drop them rather than list them.
+    while columns.len() > 1
+        && columns
+            .last()
+            .is_some_and(|c| c.numbers == 0 && c.text_rows.is_empty())
+        && names.last().is_none_or(|n| n.is_empty())
+    {
+        columns.pop();
+        names.pop();
+    }
+    // Column names: given, or `column N`; empty and repeated names made unique.
+    if !has_header {
+        names = (1..=columns.len()).map(|i| format!("column {i}")).collect();
+    } else {
+        names = unique_names(names, &mut warnings);
+    }
+
+    let mut infos = Vec::with_capacity(columns.len());
+    let mut values = Vec::with_capacity(columns.len());
+    let mut text_rows = Vec::with_capacity(columns.len());
+    for (mut column, name) in columns.into_iter().zip(names) {
+        let n_text = column.text_rows.len();
+        let kind = if column.numbers > 0 && column.numbers > n_text {
+            ColumnKind::Numeric
+        } else if column.numbers == 0 && n_text == 0 {
+            ColumnKind::Empty
+        } else {
+            ColumnKind::Text
+        };
+        let has_range = kind == ColumnKind::Numeric && column.min <= column.max;
+        if kind == ColumnKind::Numeric && n_text > 0 {
+            let lines = column.text_rows.iter().map(|&r| row_lines[r]);
+            let example = column
+                .first_text
+                .as_ref()
+                .map(|(_, t)| format!(" (first: {t:?})"))
+                .unwrap_or_default();
+            warnings.push(format!(
+                "column `{name}` is numeric but {n_text} cell(s) are text{example} on line(s) {}; \
+                 those rows are skipped when the column is used",
+                format_lines(lines, n_text)
+            ));
+        }
+        if kind == ColumnKind::Numeric && column.non_finite > 0 {
+            warnings.push(format!(
+                "column `{name}` has {} infinite or out-of-range value(s); those rows are skipped \
+                 when the column is used",
+                column.non_finite
+            ));
+        }
+        if kind == ColumnKind::Numeric {
+            column.values.shrink_to_fit();
+        } else {
+            // Text columns are only listed; their per-row storage is not needed.
+            column.values = Vec::new();
+            column.text_rows = Vec::new();
+        }
+        infos.push(ColumnInfo {
+            name,
+            kind,
+            missing: column.missing,
+            numbers: column.numbers,
+            non_finite: column.non_finite,
+            text_cells: n_text,
+            min: has_range.then_some(column.min),
+            max: has_range.then_some(column.max),
+            first_text: column.first_text,
+        });
+        values.push(column.values);
+        text_rows.push(column.text_rows);
+    }
+    row_lines.shrink_to_fit();
+
+    if !ragged_rows.is_empty() {
+        warnings.push(format!(
+            "{} row(s) have a different number of fields than the {} columns, on line(s) {}; \
+             they are skipped",
+            ragged_rows.len(),
+            infos.len(),
+            format_lines(ragged_rows.iter().map(|&r| row_lines[r]), ragged_rows.len())
+        ));
+    }
+    if n_blank > 0 {
+        warnings.push(format!("{n_blank} empty row(s) were ignored"));
+    }
+    if ragged_rows.len() == n_rows {
+        return Err(DataError::AllRowsRagged {
+            n_columns: infos.len(),
+            first_width: first_ragged_width,
+        });
+    }
+    if !infos.iter().any(ColumnInfo::is_numeric) {
+        let names: Vec<&str> = infos.iter().take(10).map(|c| c.name.as_str()).collect();
+        return Err(DataError::NoNumericColumn {
+            n_columns: infos.len(),
+            names: names.join(", "),
+        });
+    }
+    if n_rows < 2 {
+        return Err(DataError::TooFewDataRows { rows: n_rows });
+    }
+
+    let detection = Detection {
+        encoding: decoded.encoding.clone(),
+        delimiter,
+        decimal,
+        has_header,
+        line_endings: decoded.line_endings.to_owned(),
+        data_rows: n_rows,
+    };
+    Ok(Table {
+        name,
+        detection,
+        columns: infos,
+        values,
+        text_rows,
+        row_lines,
+        ragged_rows,
+        warnings,
+    })
+}
+
+/// Physical line numbers from byte offsets. The csv reader's own `line()` counts the `\n` of a
+/// CRLF terminator only after it has stamped the next record's position, so in CRLF files
+/// every record after the first would be numbered one line too early; counting `\n` bytes
+/// ourselves is exact for LF, CRLF and (normalised) CR files, and for quoted newlines.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    counted_to: usize,
+    newlines: usize,
+}
+
+impl LineCounter<'_> {
+    /// The 1-based line on which `record` starts.
+    fn line_of(&mut self, record: &csv::ByteRecord) -> usize {
+        let mut start = record
+            .position()
+            .map_or(self.counted_to, |p| p.byte() as usize)
+            .clamp(self.counted_to, self.text.len());
+        // The reported start may sit on the terminator that ended the previous record.
+        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        self.newlines += self.text[self.counted_to..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.counted_to = start;
+        self.newlines + 1
+    }
+}
+
+fn csv_error(e: &csv::Error) -> DataError {
+    DataError::Csv {
+        line: e.position().map_or(0, |p| p.line()),
+        message: e.to_string(),
+    }
+}
+
+/// Empty names become `column N`; a repeated name gets ` (2)`, ` (3)`…; each change is a warning.
+fn unique_names(names: Vec<String>, warnings: &mut Vec<String>) -> Vec<String> {
+    let mut unique: Vec<String> = Vec::with_capacity(names.len());
+    for (i, name) in names.into_iter().enumerate() {
+        let base = if name.is_empty() {
+            let generated = format!("column {}", i + 1);
+            warnings.push(format!(
+                "column {} has no name in the header; it is called `{generated}`",
+                i + 1
+            ));
+            generated
+        } else {
+            name
+        };
+        let mut candidate = base.clone();
+        let mut k = 2;
+        while unique.contains(&candidate) {
+            candidate = format!("{base} ({k})");
+            k += 1;
+        }
+        if candidate != base {
+            warnings.push(format!(
+                "the header names `{base}` more than once; column {} is called `{candidate}`",
+                i + 1
+            ));
+        }
+        unique.push(candidate);
+    }
+    unique
+}
+
+impl Table {
+    /// The name given to datasets built from this table (the file stem).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Every column, in file order.
+    pub fn columns(&self) -> &[ColumnInfo] {
+        &self.columns
+    }
+
+    /// What was detected about the file.
+    pub fn detected(&self) -> &Detection {
+        &self.detection
+    }
+
+    /// Things the user should know that did not stop the load.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Number of data rows (ragged rows included, blank rows not).
+    pub fn n_rows(&self) -> usize {
+        self.row_lines.len()
+    }
+
+    /// Physical 1-based line of each data row.
+    pub fn row_lines(&self) -> &[usize] {
+        &self.row_lines
+    }
+
+    /// The values of a numeric column (NaN where missing, text or ragged); `None` otherwise.
+    pub fn numeric_values(&self, column: usize) -> Option<&[f64]> {
+        self.columns
+            .get(column)
+            .filter(|c| c.is_numeric())
+            .and_then(|_| self.values.get(column))
+            .map(Vec::as_slice)
+    }
+
+    /// Indices of the numeric columns.
+    pub fn numeric_columns(&self) -> Vec<usize> {
+        (0..self.columns.len())
+            .filter(|&i| self.columns[i].is_numeric())
+            .collect()
+    }
+
+    /// Finds a column by header name (exact, else ignoring case and surrounding spaces when
+    /// that is unique) or, failing that, by 0-based index.
+    pub fn resolve_column(&self, spec: &str) -> Result<usize, DataError> {
+        if let Some(i) = self.columns.iter().position(|c| c.name == spec) {
+            return Ok(i);
+        }
+        let wanted = spec.trim();
+        let mut loose = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.name.trim().eq_ignore_ascii_case(wanted));
+        if let (Some((i, _)), None) = (loose.next(), loose.next()) {
+            return Ok(i);
+        }
+        if let Ok(i) = wanted.parse::<usize>()
+            && i < self.columns.len()
+        {
+            return Ok(i);
+        }
+        let mut names: Vec<String> = self
+            .columns
+            .iter()
+            .take(20)
+            .map(|c| format!("`{}`", c.name))
+            .collect();
+        if self.columns.len() > 20 {
+            names.push("…".to_owned());
+        }
+        Err(DataError::UnknownColumn {
+            spec: spec.to_owned(),
+            available: names.join(", "),
+        })
+    }
+
+    fn resolve_ref(&self, column: &ColumnRef) -> Result<usize, DataError> {
+        match column {
+            ColumnRef::Index(i) if *i < self.columns.len() => Ok(*i),
+            ColumnRef::Index(i) => self.resolve_column(&i.to_string()),
+            ColumnRef::Name(spec) => self.resolve_column(spec),
+        }
+    }
+
+    /// Builds a dataset from numeric input columns `x` and target `y`, skipping (and
+    /// reporting) rows that are ragged or hold a missing, text or non-finite value in any
+    /// chosen column. Refuses text columns, repeated columns, fewer than 2 usable rows and
+    /// constant columns.
+    pub fn select(
+        &self,
+        x: &[ColumnRef],
+        y: &ColumnRef,
+    ) -> Result<(Dataset, RowReport), DataError> {
+        if x.is_empty() {
+            return Err(DataError::NoInputs);
+        }
+        let x_idx = x
+            .iter()
+            .map(|c| self.resolve_ref(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        let y_idx = self.resolve_ref(y)?;
+        let chosen: Vec<usize> = x_idx.iter().copied().chain([y_idx]).collect();
+        for (k, &c) in chosen.iter().enumerate() {
+            if chosen[..k].contains(&c) {
+                return Err(DataError::RepeatedColumn {
+                    name: self.columns[c].name.clone(),
+                });
+            }
+            if let Some(reason) = self.columns[c].unusable_reason() {
+                return Err(DataError::NotNumeric {
+                    name: self.columns[c].name.clone(),
+                    role: if k + 1 == chosen.len() {
+                        "the target (y)"
+                    } else {
+                        "an input (x)"
+                    },
+                    reason,
+                });
+            }
+        }
+
+        let n_rows = self.n_rows();
+        let mut report = RowReport::default();
+        let mut xs = Vec::with_capacity(n_rows * x_idx.len());
+        let mut ys = Vec::with_capacity(n_rows);
+        let mut ragged = self.ragged_rows.iter().peekable();
+        let mut row_x = Vec::with_capacity(x_idx.len());
+        'rows: for row in 0..n_rows {
+            let line = self.row_lines[row];
+            if ragged.peek() == Some(&&row) {
+                ragged.next();
+                report.skip(line, SkipReason::Ragged);
+                continue;
+            }
+            row_x.clear();
+            for &c in &chosen {
+                let v = self.values[c][row];
+                let narrow = v as f32;
+                if !narrow.is_finite() {
+                    let reason = if v.is_nan() {
+                        if self.text_rows[c].binary_search(&row).is_ok() {
+                            SkipReason::NotANumber
+                        } else {
+                            SkipReason::Missing
+                        }
+                    } else {
+                        SkipReason::NonFinite
+                    };
+                    report.skip(line, reason);
+                    continue 'rows;
+                }
+                row_x.push(narrow);
+            }
+            // The last chosen column is the target.
+            if let Some((&target, inputs)) = row_x.split_last() {
+                xs.extend_from_slice(inputs);
+                ys.push(target);
+            }
+        }
+        report.used = ys.len();
+        if ys.len() < 2 {
+            return Err(DataError::TooFewRows {
+                usable: ys.len(),
+                skipped: report.skipped,
+            });
+        }
+        let x_names = x_idx
+            .iter()
+            .map(|&c| self.columns[c].name.clone())
+            .collect();
+        let dataset = Dataset::new(
+            self.name.clone(),
+            x_names,
+            self.columns[y_idx].name.clone(),
+            xs,
+            ys,
+        )?;
+        Ok((dataset, report))
+    }
+}

@@ -1,0 +1,20 @@
+// A double-clicked release build on Windows gets no console window.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use clap::Parser;
+use nanograd::cli::{Cli, run};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(command) => run(command),
+        None => match nanograd::app::run() {
+            Ok(()) => 0,
+            Err(error) => {
+                eprintln!("nanograd: could not open the window: {error:#}");
+                1
+            }
+        },
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,15 @@
+//! Training: the synchronous loop (`Trainer::step`), its configuration, fit metrics, the
+//! trained `Model` and its weights file, and a bounded loss history. No threads, no UI.
+
+mod checkpoint;
+mod config;
+pub mod history;
+mod metrics;
+mod model;
+mod trainer;
+
+pub use checkpoint::{CheckpointError, FORMAT_NAME, FORMAT_VERSION};
+pub use config::{DEFAULT_EPOCHS, TrainConfig};
+pub use metrics::{Fit, Metrics};
+pub use model::Model;
+pub use trainer::{StepReport, TrainError, Trainer};

@@ -1,0 +1,323 @@
+//! `Trainer`: one optimizer step at a time on mini-batches of a data set. Pure and
+//! synchronous: it knows nothing of threads or UI (the app runs it on a worker thread).
+
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+use rand::seq::SliceRandom;
+use thiserror::Error;
+
+use super::config::TrainConfig;
+use super::metrics::{Fit, Metrics};
+use super::model::Model;
+use crate::data::{Dataset, Standardization};
+use crate::engine::{Gradients, Tape, Tensor};
+use crate::nn::{LossKind, Mlp};
+use crate::optim::Optimizer;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum TrainError {
+    #[error("the network needs {expected} input column(s) but the data has {found}")]
+    InputMismatch { expected: usize, found: usize },
+    #[error("a hidden layer has no units: every layer needs at least 1")]
+    EmptyLayer,
+    #[error(
+        "training diverged at step {step}: the loss became {loss}. The weights were put back to \
+         the last good step; lower the learning rate and continue, or reset"
+    )]
+    Diverged { step: u64, loss: f32 },
+}
+
+/// The outcome of one optimizer step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepReport {
+    /// The mini-batch loss before the update, in standardised units.
+    pub loss: f32,
+    /// True when this step used the last batch of an epoch.
+    pub epoch_finished: bool,
+}
+
+pub struct Trainer {
+    config: TrainConfig,
+    train_set: Dataset,
+    validation_set: Option<Dataset>,
+    x_standardization: Standardization,
+    y_standardization: Standardization,
+    /// The training rows, standardised once up front.
+    train_x: Vec<f32>,
+    train_y: Vec<f32>,
+    mlp: Mlp,
+    /// Parameters before the latest update: restored when a step's loss goes non-finite.
+    last_good: Vec<Tensor>,
+    optimizer: Box<dyn Optimizer>,
+    tape: Tape,
+    gradients: Gradients,
+    shuffle_rng: ChaCha8Rng,
+    order: Vec<usize>,
+    cursor: usize,
+    batch_x: Vec<f32>,
+    batch_y: Vec<f32>,
+    epoch: usize,
+    steps: u64,
+}
+
+impl Trainer {
+    /// Splits off the validation rows, fits the standardisation on the training rows and
+    /// initialises the network from the seed.
+    pub fn new(dataset: &Dataset, config: &TrainConfig) -> Result<Self, TrainError> {
+        if config.hidden_sizes.contains(&0) {
+            return Err(TrainError::EmptyLayer);
+        }
+        let (train_set, _) = dataset.split(config.val_fraction, config.seed);
+        let mlp = Mlp::new(
+            dataset.n_inputs(),
+            &config.hidden_sizes,
+            config.activation,
+            config.seed,
+        );
+        let model = Model {
+            mlp,
+            x_standardization: train_set.x_standardization(),
+            y_standardization: train_set.y_standardization(),
+            x_names: dataset.x_names.clone(),
+            y_name: dataset.y_name.clone(),
+        };
+        Self::from_model(dataset, config, model)
+    }
+
+    /// Continues from a trained model (its architecture and standardisation win over the
+    /// config's), e.g. one loaded from a weights file.
+    pub fn from_model(
+        dataset: &Dataset,
+        config: &TrainConfig,
+        model: Model,
+    ) -> Result<Self, TrainError> {
+        if model.n_inputs() != dataset.n_inputs() {
+            return Err(TrainError::InputMismatch {
+                expected: model.n_inputs(),
+                found: dataset.n_inputs(),
+            });
+        }
+        let (train_set, validation_set) = dataset.split(config.val_fraction, config.seed);
+        let mut train_x = train_set.x.clone();
+        model.x_standardization.apply(&mut train_x);
+        let mut train_y = train_set.y.clone();
+        model.y_standardization.apply(&mut train_y);
+        let order = (0..train_set.n_rows()).collect();
+        let mut config = config.clone();
+        config.hidden_sizes = model.mlp.hidden_sizes().to_vec();
+        config.activation = model.mlp.activation();
+        Ok(Self {
+            optimizer: config.optimizer.build(),
+            // The shuffle stream is apart from the split and init streams, so changing the
+            // batch size does not change the initial weights.
+            shuffle_rng: ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed_5eed_5eed_5eed),
+            config,
+            last_good: model.mlp.parameters().to_vec(),
+            mlp: model.mlp,
+            x_standardization: model.x_standardization,
+            y_standardization: model.y_standardization,
+            train_set,
+            validation_set,
+            train_x,
+            train_y,
+            tape: Tape::new(),
+            gradients: Gradients::new(),
+            order,
+            cursor: 0,
+            batch_x: Vec::new(),
+            batch_y: Vec::new(),
+            epoch: 0,
+            steps: 0,
+        })
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    pub fn batch_size(&self) -> usize {
+        self.config.batch_size.clamp(1, self.train_set.n_rows())
+    }
+
+    pub fn steps_per_epoch(&self) -> usize {
+        self.train_set.n_rows().div_ceil(self.batch_size())
+    }
+
+    /// Completed epochs.
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// Optimizer steps taken.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    pub fn train_set(&self) -> &Dataset {
+        &self.train_set
+    }
+
+    pub fn validation_set(&self) -> Option<&Dataset> {
+        self.validation_set.as_ref()
+    }
+
+    pub fn mlp(&self) -> &Mlp {
+        &self.mlp
+    }
+
+    /// Takes effect from the next step; the optimizer keeps its momentum and moments.
+    pub fn set_learning_rate(&mut self, learning_rate: f32) {
+        self.optimizer.set_learning_rate(learning_rate);
+        self.config.optimizer = self.config.optimizer.with_learning_rate(learning_rate);
+    }
+
+    pub fn learning_rate(&self) -> f32 {
+        self.optimizer.learning_rate()
+    }
+
+    /// One optimizer step on the next mini-batch. The rows are reshuffled (seeded) at the
+    /// start of every epoch.
+    pub fn step(&mut self) -> Result<StepReport, TrainError> {
+        let n_inputs = self.mlp.n_inputs();
+        if self.cursor == 0 && self.batch_size() < self.order.len() {
+            self.order.shuffle(&mut self.shuffle_rng);
+        }
+        let end = (self.cursor + self.batch_size()).min(self.order.len());
+        self.batch_x.clear();
+        self.batch_y.clear();
+        for &row in &self.order[self.cursor..end] {
+            self.batch_x
+                .extend_from_slice(&self.train_x[row * n_inputs..(row + 1) * n_inputs]);
+            self.batch_y.push(self.train_y[row]);
+        }
+        let batch_rows = end - self.cursor;
+
+        self.tape.clear();
+        let x = self.tape.input(batch_rows, n_inputs, &self.batch_x);
+        let y = self.tape.input(batch_rows, 1, &self.batch_y);
+        let prediction = self.mlp.forward(&mut self.tape, x);
+        let loss_node = self.config.loss.apply(&mut self.tape, prediction, y);
+        let loss = self.tape.item(loss_node);
+        self.tape.backward_into(loss_node, &mut self.gradients);
+        if !loss.is_finite() || !self.gradients.all_finite() {
+            for (parameter, good) in self.mlp.parameters_mut().iter_mut().zip(&self.last_good) {
+                parameter.data_mut().copy_from_slice(good.data());
+            }
+            return Err(TrainError::Diverged {
+                step: self.steps,
+                loss,
+            });
+        }
+        for (good, parameter) in self.last_good.iter_mut().zip(self.mlp.parameters()) {
+            good.data_mut().copy_from_slice(parameter.data());
+        }
+        self.optimizer
+            .step(self.mlp.parameters_mut(), &self.gradients);
+        self.steps += 1;
+        self.cursor = end;
+        let epoch_finished = self.cursor == self.order.len();
+        if epoch_finished {
+            self.cursor = 0;
+            self.epoch += 1;
+        }
+        Ok(StepReport {
+            loss,
+            epoch_finished,
+        })
+    }
+
+    /// Steps until the current epoch ends; returns the mean batch loss over those steps.
+    pub fn run_epoch(&mut self) -> Result<f32, TrainError> {
+        let (mut total, mut count) = (0.0f64, 0u32);
+        loop {
+            let report = self.step()?;
+            total += f64::from(report.loss);
+            count += 1;
+            if report.epoch_finished {
+                return Ok((total / f64::from(count)) as f32);
+            }
+        }
+    }
+
+    /// The current network with the standardisation it was trained with.
+    pub fn model(&self) -> Model {
+        Model {
+            mlp: self.mlp.clone(),
+            x_standardization: self.x_standardization.clone(),
+            y_standardization: self.y_standardization.clone(),
+            x_names: self.train_set.x_names.clone(),
+            y_name: self.train_set.y_name.clone(),
+        }
+    }
+
+    /// Predictions in the target's units for rows in the inputs' units.
+    pub fn predict(&mut self, x_rows: &[f32]) -> Vec<f32> {
+        let mut x = x_rows.to_vec();
+        self.x_standardization.apply(&mut x);
+        let mut y = self.mlp.predict(&mut self.tape, &x);
+        self.y_standardization.invert(&mut y);
+        y
+    }
+
+    /// Each hidden layer's activations (n × units) for rows in the inputs' units.
+    pub fn hidden_unit_outputs(&mut self, x_rows: &[f32]) -> Vec<Tensor> {
+        self.model().hidden_unit_outputs(x_rows)
+    }
+
+    /// Loss and fit on the training rows and the validation rows, with the current weights.
+    pub fn metrics(&mut self) -> Metrics {
+        let train_set = std::mem::replace(&mut self.train_set, placeholder());
+        let (train_loss, train) = self.evaluate(&train_set);
+        self.train_set = train_set;
+        let validation_set = self.validation_set.take();
+        let validation = validation_set.as_ref().map(|set| self.evaluate(set));
+        self.validation_set = validation_set;
+        Metrics {
+            train_loss,
+            validation_loss: validation.map(|(loss, _)| loss),
+            train,
+            validation: validation.map(|(_, fit)| fit),
+        }
+    }
+
+    fn evaluate(&mut self, set: &Dataset) -> (f64, Fit) {
+        let predictions = self.predict(&set.x);
+        let fit = Fit::new(&predictions, &set.y);
+        let mut standardised_predictions = predictions;
+        self.y_standardization.apply(&mut standardised_predictions);
+        let mut standardised_targets = set.y.clone();
+        self.y_standardization.apply(&mut standardised_targets);
+        (
+            loss_value(
+                self.config.loss,
+                &standardised_predictions,
+                &standardised_targets,
+            ),
+            fit,
+        )
+    }
+}
+
+/// The loss over a whole set, in f64, without recording a tape.
+fn loss_value(kind: LossKind, predictions: &[f32], targets: &[f32]) -> f64 {
+    let n = targets.len().max(1) as f64;
+    let errors = predictions
+        .iter()
+        .zip(targets)
+        .map(|(&p, &t)| f64::from(p) - f64::from(t));
+    match kind {
+        LossKind::Mse => errors.map(|e| e * e).sum::<f64>() / n,
+        LossKind::Mae => errors.map(f64::abs).sum::<f64>() / n,
+    }
+}
+
+/// An empty stand-in so a set can be borrowed while `self` is borrowed mutably.
+fn placeholder() -> Dataset {
+    Dataset {
+        name: String::new(),
+        x_names: Vec::new(),
+        y_name: String::new(),
+        x: Vec::new(),
+        y: Vec::new(),
+    }
+}
