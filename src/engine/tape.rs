@@ -62,6 +62,10 @@ struct Node {
     rows: usize,
     cols: usize,
     needs_grad: bool,
+    /// False until the first gradient reaches this node in a backward pass; until then
+    /// `grad` holds stale values, and the first contribution overwrites instead of adding.
+    /// This saves zeroing every buffer before each pass.
+    has_grad: bool,
     value: Vec<f32>,
     grad: Vec<f32>,
 }
@@ -254,6 +258,7 @@ impl Tape {
                 rows,
                 cols,
                 needs_grad,
+                has_grad: false,
                 value: Vec::new(),
                 grad: Vec::new(),
             });
@@ -552,8 +557,9 @@ impl Tape {
         );
         grads.reset();
         for node in &mut self.nodes[..=loss.0] {
+            node.has_grad = false;
             if node.needs_grad {
-                node.grad.clear();
+                // Same length as last step: no work. The contents are overwritten before use.
                 node.grad.resize(node.rows * node.cols, 0.0);
             }
         }
@@ -561,8 +567,18 @@ impl Tape {
             return;
         }
         self.nodes[loss.0].grad[0] = 1.0;
+        self.nodes[loss.0].has_grad = true;
         for index in (0..=loss.0).rev() {
-            if !self.nodes[index].needs_grad {
+            let node = &mut self.nodes[index];
+            if !node.needs_grad {
+                continue;
+            }
+            if !node.has_grad {
+                // Nothing downstream of this node reached the loss: its gradient is zero.
+                if let Op::Param(id) = node.op {
+                    node.grad.fill(0.0);
+                    grads.accumulate(id, node.rows, node.cols, &node.grad);
+                }
                 continue;
             }
             // The output gradient is taken out of its node for the duration, so input
@@ -623,8 +639,8 @@ impl Tape {
             Op::Transpose(a) => {
                 let (rows, cols) = (self.nodes[index].rows, self.nodes[index].cols);
                 if let Some(mut ga) = self.take_grad(a) {
-                    transpose_into(g, rows, cols, &mut ga, true);
-                    self.nodes[a.0].grad = ga;
+                    transpose_into(g, rows, cols, &mut ga.data, !ga.fresh);
+                    self.put_grad(a, ga);
                 }
             }
             Op::Sum(a) => self.accumulate_unary(index, a, g, |g, _, _| g),
@@ -642,10 +658,20 @@ impl Tape {
         }
     }
 
-    /// Takes the gradient buffer of `id` out of its node if it needs one (put it back after).
-    fn take_grad(&mut self, id: NodeId) -> Option<Vec<f32>> {
+    /// Takes the gradient buffer of `id` out of its node if it needs one; give it back with
+    /// `put_grad`. `fresh` says the buffer holds stale values that must be overwritten.
+    fn take_grad(&mut self, id: NodeId) -> Option<GradBuffer> {
         let node = &mut self.nodes[id.0];
-        node.needs_grad.then(|| std::mem::take(&mut node.grad))
+        node.needs_grad.then(|| GradBuffer {
+            data: std::mem::take(&mut node.grad),
+            fresh: !node.has_grad,
+        })
+    }
+
+    fn put_grad(&mut self, id: NodeId, buffer: GradBuffer) {
+        let node = &mut self.nodes[id.0];
+        node.grad = buffer.data;
+        node.has_grad = true;
     }
 
     /// For an elementwise unary node y = f(x): grad_x += local(g, x, y); a 1×1 output (a
@@ -662,17 +688,21 @@ impl Tape {
         };
         let (before, out) = self.split(index);
         let x = &before[a.0].value;
-        if g.len() == ga.len() {
-            for (((ga, &g), &x), &y) in ga.iter_mut().zip(g).zip(x).zip(&out.value) {
-                *ga += local(g, x, y);
+        let fresh = ga.fresh;
+        if g.len() == ga.data.len() {
+            let terms = ga.data.iter_mut().zip(g).zip(x).zip(&out.value);
+            if fresh {
+                terms.for_each(|(((ga, &g), &x), &y)| *ga = local(g, x, y));
+            } else {
+                terms.for_each(|(((ga, &g), &x), &y)| *ga += local(g, x, y));
             }
         } else {
             let (g, y) = (g[0], out.value[0]);
-            for (ga, &x) in ga.iter_mut().zip(x) {
-                *ga += local(g, x, y);
+            for (ga, &x) in ga.data.iter_mut().zip(x) {
+                *ga = if fresh { 0.0 } else { *ga } + local(g, x, y);
             }
         }
-        self.nodes[a.0].grad = ga;
+        self.put_grad(a, ga);
     }
 
     /// For a broadcast binary node z = f(a, b): grad_a += local(g, a, b) when `wrt_a`, else
@@ -697,16 +727,20 @@ impl Tape {
         let shape = Broadcast::new((na.rows, na.cols), (nb.rows, nb.cols), "backward");
         let (av, bv) = (&na.value, &nb.value);
         if shape.same_shape() {
-            for (i, gr) in grad.iter_mut().enumerate() {
-                *gr += local(g[i], av[i], bv[i]);
+            let terms = grad.data.iter_mut().zip(g).zip(av).zip(bv);
+            if grad.fresh {
+                terms.for_each(|(((gr, &g), &x), &y)| *gr = local(g, x, y));
+            } else {
+                terms.for_each(|(((gr, &g), &x), &y)| *gr += local(g, x, y));
             }
         } else {
+            let data = grad.zeroed();
             shape.for_each(|o, i, j| {
                 let k = if wrt_a { i } else { j };
-                grad[k] += local(g[o], av[i], bv[j]);
+                data[k] += local(g[o], av[i], bv[j]);
             });
         }
-        self.nodes[target.0].grad = grad;
+        self.put_grad(target, grad);
     }
 
     // C = A B: dA += dC Bᵀ, dB += Aᵀ dC
@@ -716,13 +750,15 @@ impl Tape {
         let gm = MatRef::new(g, rows, cols);
         if let Some(mut ga) = self.take_grad(a) {
             let bv = MatRef::new(&self.nodes[b.0].value, inner, cols);
-            matmul_into(gm, bv.t(), &mut ga, 1.0);
-            self.nodes[a.0].grad = ga;
+            let beta = ga.beta();
+            matmul_into(gm, bv.t(), &mut ga.data, beta);
+            self.put_grad(a, ga);
         }
         if let Some(mut gb) = self.take_grad(b) {
             let av = MatRef::new(&self.nodes[a.0].value, rows, inner);
-            matmul_into(av.t(), gm, &mut gb, 1.0);
-            self.nodes[b.0].grad = gb;
+            let beta = gb.beta();
+            matmul_into(av.t(), gm, &mut gb.data, beta);
+            self.put_grad(b, gb);
         }
     }
 
@@ -740,19 +776,22 @@ impl Tape {
         let gm = MatRef::new(g, rows, n_out);
         if let Some(mut gx) = self.take_grad(input) {
             let w = MatRef::new(&self.nodes[weight.0].value, n_out, n_in);
-            matmul_into(gm, w, &mut gx, 1.0);
-            self.nodes[input.0].grad = gx;
+            let beta = gx.beta();
+            matmul_into(gm, w, &mut gx.data, beta);
+            self.put_grad(input, gx);
         }
         if let Some(mut gw) = self.take_grad(weight) {
             let x = MatRef::new(&self.nodes[input.0].value, rows, n_in);
-            matmul_into(gm.t(), x, &mut gw, 1.0);
-            self.nodes[weight.0].grad = gw;
+            let beta = gw.beta();
+            matmul_into(gm.t(), x, &mut gw.data, beta);
+            self.put_grad(weight, gw);
         }
         if let Some(mut gb) = self.take_grad(bias) {
+            let data = gb.zeroed();
             for row in g.chunks_exact(n_out) {
-                gb.iter_mut().zip(row).for_each(|(gb, g)| *gb += g);
+                data.iter_mut().zip(row).for_each(|(gb, g)| *gb += g);
             }
-            self.nodes[bias.0].grad = gb;
+            self.put_grad(bias, gb);
         }
     }
 
@@ -770,13 +809,36 @@ impl Tape {
         } else {
             1.0
         };
-        for (i, row) in ga.chunks_exact_mut(cols.max(1)).enumerate() {
+        for (i, row) in ga.zeroed().chunks_exact_mut(cols.max(1)).enumerate() {
             match axis {
                 Axis::Rows => row.iter_mut().zip(g).for_each(|(ga, g)| *ga += g * factor),
                 Axis::Cols => row.iter_mut().for_each(|ga| *ga += g[i] * factor),
             }
         }
-        self.nodes[a.0].grad = ga;
+        self.put_grad(a, ga);
+    }
+}
+
+/// A gradient buffer taken out of its node during backward.
+struct GradBuffer {
+    data: Vec<f32>,
+    /// Holds stale values from an earlier pass: the first contribution must overwrite them.
+    fresh: bool,
+}
+
+impl GradBuffer {
+    /// The buffer ready for `+=`: zeroed first if it was fresh.
+    fn zeroed(&mut self) -> &mut [f32] {
+        if self.fresh {
+            self.data.fill(0.0);
+            self.fresh = false;
+        }
+        &mut self.data
+    }
+
+    /// The `beta` of `out = beta·out + a·b`: 0 overwrites a fresh buffer, 1 accumulates.
+    fn beta(&self) -> f32 {
+        if self.fresh { 0.0 } else { 1.0 }
     }
 }
 
