@@ -574,11 +574,8 @@ impl Tape {
                 continue;
             }
             if !node.has_grad {
-                // Nothing downstream of this node reached the loss: its gradient is zero.
-                if let Op::Param(id) = node.op {
-                    node.grad.fill(0.0);
-                    grads.accumulate(id, node.rows, node.cols, &node.grad);
-                }
+                // The loss does not depend on this node. A parameter reached only this way
+                // gets no entry (as PyTorch leaves its .grad None), so optimizers skip it.
                 continue;
             }
             // The output gradient is taken out of its node for the duration, so input
