@@ -6,7 +6,7 @@
 //! the first one. Parameters live outside the tape (see [`Tape::param`]) and `backward`
 //! hands their gradients back in a fresh [`Gradients`] store: there is nothing to zero.
 
-use super::kernels::{MatRef, fast_sigmoid, fast_tanh, matmul_into};
+use super::kernels::{MatRef, matmul_into, sigmoid_slice, tanh_slice};
 use super::tensor::Tensor;
 
 /// A node recorded on a [`Tape`]. Valid until the tape is cleared.
@@ -369,6 +369,16 @@ impl Tape {
         NodeId(index)
     }
 
+    /// As `unary`, with a kernel that maps a whole slice (so it can be vectorised).
+    fn unary_slice(&mut self, op: Op, a: NodeId, kernel: fn(&mut [f32], &[f32])) -> NodeId {
+        let na = self.check(a);
+        let (rows, cols, needs_grad) = (na.rows, na.cols, na.needs_grad);
+        let index = self.push(op, rows, cols, needs_grad);
+        let (before, out) = self.split(index);
+        kernel(&mut out.value, &before[a.0].value);
+        NodeId(index)
+    }
+
     /// -a
     pub fn neg(&mut self, a: NodeId) -> NodeId {
         self.unary(Op::Neg(a), a, |x| -x)
@@ -401,7 +411,7 @@ impl Tape {
 
     /// tanh(a), through the fast approximation in `kernels` (|error| < 1e-6)
     pub fn tanh(&mut self, a: NodeId) -> NodeId {
-        self.unary(Op::Tanh(a), a, fast_tanh)
+        self.unary_slice(Op::Tanh(a), a, tanh_slice)
     }
 
     /// max(a, 0)
@@ -411,7 +421,7 @@ impl Tape {
 
     /// 1 / (1 + e^-a)
     pub fn sigmoid(&mut self, a: NodeId) -> NodeId {
-        self.unary(Op::Sigmoid(a), a, fast_sigmoid)
+        self.unary_slice(Op::Sigmoid(a), a, sigmoid_slice)
     }
 
     // ----- matrix ops -----------------------------------------------------------------------
