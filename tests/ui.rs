@@ -18,7 +18,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 
 fn app_harness(settings: Settings) -> Harness<'static, NanogradApp> {
     Harness::builder()
-        .with_size(egui::vec2(1500.0, 1000.0))
+        .with_size(egui::vec2(1500.0, 1400.0))
         .build_eframe(move |cc| {
             NanogradApp::with_options(
                 &cc.egui_ctx,
@@ -394,4 +394,74 @@ fn learning_rate_changes_while_training_without_a_reset() {
             .is_some_and(|run| run.learning_rate == wanted)
     });
     assert!(harness.state().epoch() >= 2, "no reset: epochs went on");
+}
+
+#[test]
+fn a_second_x_column_switches_to_predicted_versus_actual() {
+    use nanograd::app::snapshot::Prediction;
+    let mut harness = default_harness();
+    step_until(&mut harness, "the first snapshot", |app| {
+        app.snapshot().is_some()
+    });
+    harness.get_by_label("temp_min").click();
+    step_until(&mut harness, "a two-input model", |app| {
+        app.dataset().is_some_and(|d| d.n_inputs() == 2)
+            && app
+                .snapshot()
+                .and_then(|s| s.main_run())
+                .is_some_and(|run| matches!(run.prediction, Prediction::VersusActual { .. }))
+    });
+    let x = &harness
+        .state()
+        .settings()
+        .data
+        .columns()
+        .expect("columns")
+        .x;
+    assert_eq!(x, &["day_of_year".to_owned(), "temp_min".to_owned()]);
+}
+
+#[test]
+fn a_remembered_file_that_is_gone_falls_back_to_the_built_in_data_with_a_note() {
+    use nanograd::app::state::DataSource;
+    let settings = Settings {
+        data: DataSource::File {
+            path: PathBuf::from("/nonexistent/nanograd/data.csv"),
+            columns: None,
+        },
+        ..Settings::default()
+    };
+    let mut harness = app_harness(settings);
+    step_until(&mut harness, "the first snapshot", |app| {
+        app.snapshot().is_some()
+    });
+    let app = harness.state();
+    assert!(app.dataset().is_some_and(|d| d.n_rows() > 100));
+    assert!(
+        matches!(&app.settings().data, DataSource::Sample { name, .. } if name == nanograd::data::DEFAULT_SAMPLE),
+        "the built-in set replaced the missing file: {:?}",
+        app.settings().data
+    );
+    assert!(
+        app.notices()
+            .iter()
+            .any(|notice| !notice.is_error
+                && notice.message.contains("/nonexistent/nanograd/data.csv")),
+        "a note says what happened: {:?}",
+        app.notices()
+    );
+}
+
+#[test]
+fn remembered_network_and_optimizer_are_used_at_start() {
+    use nanograd::app::state::OptimizerKind;
+    let mut settings = Settings::default();
+    settings.network.hidden_sizes = vec![4];
+    settings.optimizer.kind = OptimizerKind::Sgd;
+    let mut harness = app_harness(settings);
+    step_until(&mut harness, "the first snapshot", |app| {
+        app.snapshot().is_some()
+    });
+    // 1 input → 4 → 1: 4·1 + 4 + 4·1 + 1 = 13 parameters.
+    assert_eq!(harness.state().n_parameters(), Some(13));
 }

@@ -42,11 +42,14 @@ pub fn run() -> anyhow::Result<()> {
         Ok(icon) => viewport = viewport.with_icon(icon),
         Err(err) => log_warning(&format!("window icon not decoded: {err}")),
     }
-    let options = eframe::NativeOptions {
+    let mut options = eframe::NativeOptions {
         viewport,
         persist_window: true,
         ..Default::default()
     };
+    // Frames are driven by the trainer's snapshots, not by the display: no need to wait for
+    // vsync, and without a GPU (software rendering) waiting for it costs CPU the trainer needs.
+    options.wgpu_options.surface.present_mode = eframe::wgpu::PresentMode::AutoNoVsync;
     eframe::run_native(
         APP_ID,
         options,

@@ -118,7 +118,10 @@ impl NanogradApp {
 
     fn start_session(&mut self, ctx: &egui::Context) {
         match Session::spawn(ctx) {
-            Ok(session) => self.session = Some(session),
+            Ok(session) => {
+                session.send(Command::SetPace(self.settings.pace));
+                self.session = Some(session);
+            }
             Err(err) => self.error(
                 "Could not start training",
                 format!("The training thread did not start: {err}. Close other programs and restart Nanograd."),
@@ -460,6 +463,7 @@ impl NanogradApp {
                 self.send(Command::SetLearningRate(learning_rate))
             }
             Action::SetEpochLimit(limit) => self.send(Command::SetEpochLimit(limit)),
+            Action::SetPace(pace) => self.send(Command::SetPace(pace)),
             Action::TogglePlay => self.set_playing(!self.is_training && !self.play_when_ready),
             Action::StepEpoch => {
                 self.is_training = false;
@@ -573,10 +577,11 @@ impl NanogradApp {
                         is_training: self.is_training || self.play_when_ready,
                         is_ready: self.dataset.is_some() || self.load_job.is_some(),
                     },
+                    &mut self.settings.pace,
                 ));
-                ui.separator();
-                self.status_ui(ui);
             });
+            ui.add_space(2.0);
+            self.status_ui(ui);
             ui.add_space(4.0);
         });
         egui::Panel::left("settings-panel")
@@ -782,24 +787,24 @@ impl NanogradApp {
         let text = match self.main_run() {
             Some(run) => {
                 let mut text = format!(
-                    "Epoch {}   {:.0} steps/s   loss {}",
+                    "Epoch {}    {} steps/s    loss {}",
                     run.epoch,
-                    run.steps_per_second,
+                    panels::thousands(run.steps_per_second.round() as usize),
                     format_loss(f64::from(run.train_loss))
                 );
                 if let Some(loss) = run.validation_loss {
-                    text.push_str(&format!(" (val {})", format_loss(f64::from(loss))));
+                    text.push_str(&format!(" (validation {})", format_loss(f64::from(loss))));
                 }
-                text.push_str(&format!("   R² {:.3}", run.train_r2));
+                text.push_str(&format!("    R² {:.3}", run.train_r2));
                 if let Some(r2) = run.validation_r2 {
-                    text.push_str(&format!(" (val {r2:.3})"));
+                    text.push_str(&format!(" (validation {r2:.3})"));
                 }
                 text
             }
             None if self.load_job.is_some() => "Loading data…".to_owned(),
             None => "No model yet: load data to start.".to_owned(),
         };
-        ui.label(egui::RichText::new(text).size(18.0).monospace())
+        ui.label(egui::RichText::new(text).size(19.0).strong())
             .on_hover_text(
                 "Loss in standardised units (what the optimizer minimises); R² in the data's units",
             );

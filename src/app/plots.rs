@@ -210,8 +210,8 @@ pub fn format_loss(loss: f64) -> String {
     }
 }
 
-/// Grid marks for a log10 axis: every decade (thick), and 2…9 times each decade (thin) when there
-/// is room for them. The plotted values are exponents, so a mark at `v` stands for `10^v`.
+/// Grid marks for a log10 axis: every decade (thick), and 2…9 times each decade (thinner) when
+/// there is room for them. The plotted values are exponents, so a mark at `v` stands for `10^v`.
 fn log10_grid_spacer(input: GridInput) -> Vec<GridMark> {
     let (low, high) = input.bounds;
     if !(low.is_finite() && high.is_finite()) || high <= low {
@@ -233,9 +233,17 @@ fn log10_grid_spacer(input: GridInput) -> Vec<GridMark> {
             for factor in 2..=9 {
                 let minor = value + f64::from(factor).log10();
                 if minor > low && minor < high {
+                    // 2 and 5 are labelled like the decades (1, 2, 5, 10, 20, 50 …); the
+                    // others are faint lines. egui_plot labels a mark when its step is wide
+                    // enough on screen, so the step is what decides.
+                    let step_size = if factor == 2 || factor == 5 {
+                        0.3
+                    } else {
+                        0.05
+                    };
                     marks.push(GridMark {
                         value: minor,
-                        step_size: 0.1,
+                        step_size,
                     });
                 }
             }
@@ -259,9 +267,15 @@ fn format_power_of_ten(exponent: f64) -> String {
             format!("1e{k}")
         }
     } else {
-        // A minor mark: its leading digit is enough.
-        let digit = (value / 10f64.powf(exponent.floor())).round();
-        format!("{digit}")
+        // A minor mark: digit × 10^k, written out in full so each label reads on its own.
+        let k = exponent.floor() as i32;
+        let digit = (value / 10f64.powi(k)).round();
+        if (-3..=3).contains(&k) {
+            let decimals = usize::try_from(-k).unwrap_or(0);
+            format!("{:.*}", decimals, digit * 10f64.powi(k))
+        } else {
+            format!("{digit}e{k}")
+        }
     }
 }
 
@@ -275,7 +289,8 @@ mod tests {
         assert_eq!(format_power_of_ten(0.0), "1");
         assert_eq!(format_power_of_ten(2.0), "100");
         assert_eq!(format_power_of_ten(-6.0), "1e-6");
-        assert_eq!(format_power_of_ten(2f64.log10() - 1.0), "2");
+        assert_eq!(format_power_of_ten(2f64.log10() - 1.0), "0.2");
+        assert_eq!(format_power_of_ten(5f64.log10() + 1.0), "50");
     }
 
     #[test]

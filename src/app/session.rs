@@ -6,9 +6,10 @@
 //! steps; [`Session`] sets it and joins the thread on drop, so closing the window, resetting or
 //! dropping the app mid-training always ends the thread cleanly.
 //!
-//! Snapshots are rate-limited: at most ~30 a second, and never more than ~3 % of the worker's
-//! time (a snapshot evaluates the metrics on the whole data set and the curve), so training with
-//! the window open stays close to headless speed.
+//! Snapshots are rate-limited: at most ~30 a second (2 at full speed, since every snapshot
+//! makes the UI draw a frame, and drawing competes with training for the CPU), and never more
+//! than ~3 % of the worker's time (a snapshot evaluates the metrics on the whole data set and
+//! the curve), so training with the window open stays close to headless speed.
 //!
 //! A session holds a list of runs. Today there is one; runs trained side by side from the same
 //! start fit by adding runs that begin from a clone of the first run's model.
@@ -45,6 +46,8 @@ pub enum Command {
     StepEpoch,
     SetLearningRate(f32),
     SetEpochLimit(Option<usize>),
+    /// Train at most this many epochs a second (so a class can watch), or `None` for full speed.
+    SetPace(Option<f32>),
     /// Ask for each hidden unit's output over the x range in the snapshots.
     SetHiddenUnitCurves(bool),
     SaveModel(PathBuf),
@@ -62,6 +65,8 @@ const MAX_PLOTTED_POINTS: usize = 20_000;
 const HISTORY_CAPACITY: usize = 2048;
 /// At most this many snapshots a second.
 const MIN_SNAPSHOT_INTERVAL: Duration = Duration::from_millis(33);
+/// Between snapshots when training at full speed (2 a second).
+const FULL_SPEED_SNAPSHOT_INTERVAL: Duration = Duration::from_millis(500);
 /// A snapshot may take at most 1/this of the time between snapshots.
 const SNAPSHOT_BUDGET_RATIO: u32 = 30;
 
@@ -89,6 +94,8 @@ impl Session {
             state: None,
             is_training: false,
             epoch_limit: None,
+            pace: None,
+            pace_mark: (0, Instant::now()),
             want_hidden_units: false,
         };
         let alive = Arc::new(AtomicBool::new(true));
@@ -171,6 +178,10 @@ struct Worker {
     state: Option<Training>,
     is_training: bool,
     epoch_limit: Option<usize>,
+    /// Epochs per second, `None` for as fast as possible.
+    pace: Option<f32>,
+    /// Steps of the main run and the time when pacing last restarted.
+    pace_mark: (u64, Instant),
     want_hidden_units: bool,
 }
 
@@ -235,8 +246,14 @@ impl Worker {
                 self.send_snapshot();
                 is_dirty = false;
                 let cost = now.elapsed();
-                next_snapshot =
-                    Instant::now() + MIN_SNAPSHOT_INTERVAL.max(cost * SNAPSHOT_BUDGET_RATIO);
+                // At full speed, training comes first: fewer pictures, so that drawing them
+                // (software rendering can cost more than a core) does not slow the trainer.
+                let interval = if self.pace.is_some() || !self.is_training {
+                    MIN_SNAPSHOT_INTERVAL
+                } else {
+                    FULL_SPEED_SNAPSHOT_INTERVAL
+                };
+                next_snapshot = Instant::now() + interval.max(cost * SNAPSHOT_BUDGET_RATIO);
             }
         }
     }
@@ -301,6 +318,10 @@ impl Worker {
                 }
             }
             Command::SetEpochLimit(limit) => self.epoch_limit = limit,
+            Command::SetPace(pace) => {
+                self.pace = pace.filter(|pace| pace.is_finite() && *pace > 0.0);
+                self.mark_rates();
+            }
             Command::SetHiddenUnitCurves(is_wanted) => self.want_hidden_units = is_wanted,
             Command::SaveModel(path) => self.save(path),
             Command::LoadModel(path) => self.load(path),
@@ -309,6 +330,7 @@ impl Worker {
 
     fn start(&mut self, dataset: Arc<Dataset>, config: TrainConfig, trainer: Trainer) {
         self.generation += 1;
+        self.pace_mark = (0, Instant::now());
         let data_view = data_view(self.generation, &trainer);
         let curve_x = match data_view.x_range {
             Some((min, max)) => curve_xs(min, max),
@@ -340,6 +362,23 @@ impl Worker {
         self.send_snapshot();
     }
 
+    fn main_steps(&self) -> u64 {
+        self.state
+            .as_ref()
+            .and_then(|training| training.runs.first())
+            .map_or(0, |run| run.trainer.steps())
+    }
+
+    /// When pacing, the moment the main run may take its next step.
+    fn next_step_due(&self) -> Option<Instant> {
+        let pace = self.pace?;
+        let run = self.state.as_ref()?.runs.first()?;
+        let steps_per_second = f64::from(pace) * run.trainer.steps_per_epoch().max(1) as f64;
+        let (mark_steps, mark_time) = self.pace_mark;
+        let steps_done = run.trainer.steps().saturating_sub(mark_steps) as f64;
+        Some(mark_time + Duration::from_secs_f64(steps_done / steps_per_second))
+    }
+
     fn main_epoch(&self) -> usize {
         self.state
             .as_ref()
@@ -348,6 +387,7 @@ impl Worker {
     }
 
     fn mark_rates(&mut self) {
+        self.pace_mark = (self.main_steps(), Instant::now());
         if let Some(training) = &mut self.state {
             for run in &mut training.runs {
                 run.rate_mark = (run.trainer.steps(), Instant::now());
@@ -357,11 +397,26 @@ impl Worker {
 
     /// Train every run, one step each in turn, until `deadline`, the stop flag, or a pause.
     fn train_until(&mut self, deadline: Instant) {
-        let Some(training) = &mut self.state else {
+        if self.state.is_none() {
             self.is_training = false;
             return;
-        };
+        }
         loop {
+            if let Some(due) = self.next_step_due() {
+                let now = Instant::now();
+                if due > now {
+                    // Sleep in short naps so a stop request is seen quickly.
+                    let wake = due.min(deadline).min(now + Duration::from_millis(20));
+                    std::thread::sleep(wake - now);
+                    if self.stop.load(Ordering::Relaxed) || Instant::now() >= deadline {
+                        return;
+                    }
+                    continue;
+                }
+            }
+            let Some(training) = &mut self.state else {
+                return;
+            };
             for run in &mut training.runs {
                 match run.trainer.step() {
                     Ok(_report) => {}

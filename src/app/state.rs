@@ -20,6 +20,10 @@ pub const STORAGE_KEY: &str = "nanograd-settings";
 pub const MAX_HIDDEN_LAYERS: usize = 8;
 /// Most units in one hidden layer.
 pub const MAX_UNITS: usize = 256;
+/// Epochs per second at start: slow enough to watch the curve bend on the default data.
+pub const DEFAULT_PACE: f32 = 10.0;
+/// The range of the speed slider, in epochs per second.
+pub const PACE_RANGE: std::ops::RangeInclusive<f32> = 0.5..=1000.0;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -29,6 +33,8 @@ pub struct Settings {
     pub optimizer: OptimizerSettings,
     /// Fraction of rows held out for validation, 0 to 0.5.
     pub val_fraction: f32,
+    /// Epochs per second while training, so a class can follow; `None` is full speed.
+    pub pace: Option<f32>,
     pub view: ViewSettings,
 }
 
@@ -44,6 +50,7 @@ impl Default for Settings {
             optimizer: OptimizerSettings::from_config(&config),
             // The app holds out a fifth by default so validation points and loss are visible.
             val_fraction: 0.2,
+            pace: Some(DEFAULT_PACE),
             view: ViewSettings::default(),
         }
     }
@@ -55,6 +62,9 @@ impl Settings {
         self.network.sanitize();
         self.optimizer.sanitize();
         self.val_fraction = finite_or(self.val_fraction, 0.2).clamp(0.0, 0.5);
+        self.pace = self.pace.map(|pace| {
+            finite_or(pace, DEFAULT_PACE).clamp(*PACE_RANGE.start(), *PACE_RANGE.end())
+        });
         self.view.zoom = finite_or(self.view.zoom, ViewSettings::default().zoom).clamp(0.6, 3.0);
         if let DataSource::Synthetic(synthetic) = &mut self.data {
             synthetic.sanitize();

@@ -1,5 +1,6 @@
-//! Train / Pause, Step and Reset.
+//! Train / Pause, Step, Reset, and the training speed.
 
+use super::super::state::{DEFAULT_PACE, PACE_RANGE};
 use super::{Action, shortcuts};
 
 /// What the controls need to know.
@@ -8,7 +9,7 @@ pub struct ControlsView {
     pub is_ready: bool,
 }
 
-pub fn controls_ui(ui: &mut egui::Ui, view: &ControlsView) -> Vec<Action> {
+pub fn controls_ui(ui: &mut egui::Ui, view: &ControlsView, pace: &mut Option<f32>) -> Vec<Action> {
     let mut actions = Vec::new();
     let ctx = ui.ctx().clone();
     let (text, hint) = if view.is_training {
@@ -45,6 +46,26 @@ pub fn controls_ui(ui: &mut egui::Ui, view: &ControlsView) -> Vec<Action> {
         .clicked()
     {
         actions.push(Action::ResetModel);
+    }
+    ui.separator();
+    let before = *pace;
+    let label = ui.label("Speed");
+    let mut is_full_speed = pace.is_none();
+    let mut epochs_per_second = pace.unwrap_or(DEFAULT_PACE);
+    ui.add_enabled(
+        !is_full_speed,
+        egui::Slider::new(&mut epochs_per_second, PACE_RANGE)
+            .logarithmic(true)
+            .max_decimals(1)
+            .suffix(" epochs/s"),
+    )
+    .labelled_by(label.id)
+    .on_hover_text("Slow training down so a class can follow the curve");
+    ui.checkbox(&mut is_full_speed, "Full speed")
+        .on_hover_text("Train as fast as this computer can");
+    *pace = (!is_full_speed).then_some(epochs_per_second);
+    if *pace != before {
+        actions.push(Action::SetPace(*pace));
     }
     actions
 }

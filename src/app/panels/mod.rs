@@ -9,7 +9,7 @@ mod optimizer_ui;
 
 pub use controls_ui::{ControlsView, controls_ui};
 pub use data_ui::{DataView, data_ui};
-pub use network_ui::network_ui;
+pub use network_ui::{network_ui, thousands};
 pub use optimizer_ui::optimizer_ui;
 
 use super::dialogs::PathPurpose;
@@ -29,6 +29,8 @@ pub enum Action {
     ResetModel,
     SetLearningRate(f32),
     SetEpochLimit(Option<usize>),
+    /// Epochs per second, or `None` for full speed.
+    SetPace(Option<f32>),
     TogglePlay,
     StepEpoch,
 }

@@ -140,7 +140,7 @@ fn diagram_ui(ui: &mut egui::Ui, n_inputs: usize, hidden_sizes: &[usize]) {
 }
 
 /// 12345 → "12 345" (thin space), readable from the back of a room.
-pub(crate) fn thousands(n: usize) -> String {
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
