@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 
 use crate::bench::BenchArgs;
-use crate::data::{ColumnRef, Dataset, InspectArgs, LoadOptions, load_csv_path, run_inspect};
+use crate::data::{Dataset, InspectArgs, LoadOptions, load_csv_path, run_inspect};
 use crate::nn::{Activation, LossKind};
 use crate::optim::OptimizerConfig;
 use crate::train::{DEFAULT_EPOCHS, Model, TrainConfig, Trainer};
@@ -187,16 +187,9 @@ fn train_config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
 
 /// Loads the chosen columns with the data module's loader, reporting skipped rows on stderr.
 fn load_dataset(path: &Path, x: &[String], y: &str) -> anyhow::Result<Dataset> {
-    let table = load_csv_path(
-        path,
-        &LoadOptions::default(),
-        &|_| {},
-        &AtomicBool::new(false),
-    )
-    .with_context(|| format!("{}", path.display()))?;
-    let x_refs: Vec<ColumnRef> = x.iter().map(|c| ColumnRef::from(c.as_str())).collect();
-    let (dataset, report) = table.select(&x_refs, &ColumnRef::from(y))?;
-    for warning in table.warnings() {
+    let (dataset, report, warnings) =
+        crate::data::load_dataset(path, x, y).with_context(|| format!("{}", path.display()))?;
+    for warning in warnings {
         eprintln!("warning: {warning}");
     }
     if report.skipped > 0 {

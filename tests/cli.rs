@@ -214,3 +214,32 @@ fn bench_reproduces_the_reference_after_200_steps() {
     close("init_mse", 0.520714);
     close("final_mse", 0.0299338);
 }
+
+#[test]
+fn train_reports_skipped_rows_on_stderr() {
+    let path = temp_path("with-missing.csv");
+    std::fs::write(&path, "income,foodexp\n1,2\n2,NA\n3,5\n4,4\n").expect("write");
+    let output = nanograd(&[
+        "train",
+        &path.to_string_lossy(),
+        "--x",
+        "income",
+        "--y",
+        "foodexp",
+        "--epochs",
+        "3",
+        "--json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("skipped 1") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+    assert_eq!(json(&output)["rows"], 3);
+    let _ = std::fs::remove_file(path);
+}
