@@ -3,7 +3,7 @@
 
 use nanograd::bench::{BenchConfig, BenchTrainer, EngineTrainer, ReferenceTrainer};
 
-/// (config, initial MSE, MSE after 200 steps) from ../shared/bench/README.md, where numpy
+/// (config, initial MSE, MSE after 200 steps) from the reference trainers' README (shared/bench), where numpy
 /// and PyTorch agree on them to 4e-5 relative.
 const REFERENCE: [(&str, f64, f64); 4] = [
     ("tiny", 0.520714, 0.0299338),

@@ -203,7 +203,7 @@ fn bench_reproduces_the_reference_after_200_steps() {
     let result = json(&output);
     assert_eq!(result["impl"], "nanograd");
     assert_eq!(result["steps"], 200);
-    // ../shared/bench/README.md: tiny, initial MSE 0.520714, after 200 steps 0.0299338.
+    // The reference trainers' README (shared/bench): tiny, initial MSE 0.520714, after 200 steps 0.0299338.
     let close = |key: &str, reference: f64| {
         let value = result[key].as_f64().expect("number");
         assert!(
