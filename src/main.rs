@@ -11,7 +11,7 @@ fn main() {
         None => match nanograd::app::run() {
             Ok(()) => 0,
             Err(error) => {
-                eprintln!("nanograd: could not open the window: {error:#}");
+                eprintln!("nanograd: {error:#}");
                 1
             }
         },
