@@ -18,7 +18,7 @@
 //! Kinks (relu, and |e| in the MAE loss) are kept more than 5h from every input so no
 //! perturbation crosses one.
 
-use nanograd::engine::{Axis, NodeId, ParamId, Tape, Tensor};
+use nanograd::engine::{Axis, NodeId, Nonlinearity, ParamId, Tape, Tensor};
 use nanograd::nn::{Activation, LossKind, Mlp};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -344,6 +344,56 @@ fn linear_backward_matches_finite_difference_for_input_weight_and_bias() {
             tape.linear(x, weight, bias)
         },
     );
+}
+
+// The fused layer f(X Wᵀ + b): dZ = dY ⊙ f'(Z) from the stored output, then as `linear`.
+// Wide enough (40 units, 20 rows) that the forward and every product of the backward run the
+// register-tiled kernel, with an edge tile past column 32. Relu's pre-activations are kept
+// away from its kink by a bias of magnitude ≥ 0.5 against inputs and weights below 0.05.
+#[test]
+fn fused_linear_backward_matches_finite_difference_for_every_nonlinearity() {
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    for nonlinearity in [
+        Nonlinearity::Identity,
+        Nonlinearity::Tanh,
+        Nonlinearity::Relu,
+        Nonlinearity::Sigmoid,
+    ] {
+        let (x, weight, bias) = if nonlinearity == Nonlinearity::Relu {
+            (
+                uniform(&mut rng, 20, 3, -0.2, 0.2),
+                uniform(&mut rng, 40, 3, -0.05, 0.05),
+                away_from_zero(&mut rng, 1, 40, 0.5, 1.0),
+            )
+        } else {
+            (
+                uniform(&mut rng, 20, 3, -1.0, 1.0),
+                uniform(&mut rng, 40, 3, -1.0, 1.0),
+                uniform(&mut rng, 1, 40, -1.0, 1.0),
+            )
+        };
+        check_gradients(
+            &mut rng,
+            &format!("linear_with {nonlinearity:?}"),
+            &[x, weight, bias],
+            |tape, p| {
+                let [x, weight, bias] = params_on(tape, p);
+                tape.linear_with(x, weight, bias, nonlinearity)
+            },
+        );
+    }
+}
+
+// mean((p − t)²): dp = 2(p − t)/n, dt = −dp, with both operands parameters.
+#[test]
+fn mse_backward_matches_finite_difference_for_prediction_and_target() {
+    let mut rng = ChaCha8Rng::seed_from_u64(22);
+    let prediction = uniform(&mut rng, 7, 2, -1.0, 1.0);
+    let target = uniform(&mut rng, 7, 2, -1.0, 1.0);
+    check_gradients(&mut rng, "mse", &[prediction, target], |tape, p| {
+        let [prediction, target] = params_on(tape, p);
+        tape.mse(prediction, target)
+    });
 }
 
 // ----- reductions ---------------------------------------------------------------------------

@@ -17,9 +17,11 @@
 //! assert_eq!(grads.get(ParamId(1)).unwrap().item(), 1.0);
 //! ```
 
+pub mod gemm;
 pub mod kernels;
 mod tape;
 mod tensor;
 
+pub use kernels::Nonlinearity;
 pub use tape::{Axis, Gradients, NodeId, ParamId, Tape};
 pub use tensor::Tensor;

@@ -6,7 +6,10 @@
 //! the first one. Parameters live outside the tape (see [`Tape::param`]) and `backward`
 //! hands their gradients back in a fresh [`Gradients`] store: there is nothing to zero.
 
-use super::kernels::{MatRef, matmul_into, sigmoid_slice, tanh_slice};
+use super::gemm::{Start, narrow_gemm};
+use super::kernels::{
+    MatRef, Nonlinearity, column_sums_into, matmul_into, sigmoid_slice, tanh_slice,
+};
 use super::tensor::Tensor;
 
 /// A node recorded on a [`Tape`]. Valid until the tape is cleared.
@@ -48,12 +51,16 @@ enum Op {
     Mean(NodeId),
     SumAxis(NodeId, Axis),
     MeanAxis(NodeId, Axis),
-    /// `input @ weightᵀ + bias`, with the weight in PyTorch's (out × in) layout: one node
-    /// instead of three, so a layer costs one matmul call and no temporary.
+    /// mean((prediction − target)²) over same-shaped operands, in one node: the value and
+    /// gradients of `mean(mul(sub(p, t), sub(p, t)))` in one pass each way instead of six.
+    MeanSquaredError(NodeId, NodeId),
+    /// `f(input @ weightᵀ + bias)`, with the weight in PyTorch's (out × in) layout: one
+    /// node instead of four, so a layer costs one pass over its output and no temporary.
     Linear {
         input: NodeId,
         weight: NodeId,
         bias: NodeId,
+        nonlinearity: Nonlinearity,
     },
 }
 
@@ -456,6 +463,20 @@ impl Tape {
 
     /// `input @ weightᵀ + bias`: a dense layer, with `weight` stored out × in and `bias` 1 × out.
     pub fn linear(&mut self, input: NodeId, weight: NodeId, bias: NodeId) -> NodeId {
+        self.linear_with(input, weight, bias, Nonlinearity::Identity)
+    }
+
+    /// `f(input @ weightᵀ + bias)` in one node: the same values and gradients as `linear`
+    /// followed by `tanh`, `relu` or `sigmoid`, but the activation is applied to each block
+    /// of rows as the product finishes it, and its derivative folded into the layer's
+    /// backward, saving two passes over the output each way.
+    pub fn linear_with(
+        &mut self,
+        input: NodeId,
+        weight: NodeId,
+        bias: NodeId,
+        nonlinearity: Nonlinearity,
+    ) -> NodeId {
         let (ni, nw, nb) = (self.check(input), self.check(weight), self.check(bias));
         assert_eq!(
             ni.cols, nw.cols,
@@ -475,18 +496,28 @@ impl Tape {
                 input,
                 weight,
                 bias,
+                nonlinearity,
             },
             rows,
             n_out,
             needs_grad,
         );
         let (before, out) = self.split(index);
-        for row in out.value.chunks_exact_mut(n_out) {
-            row.copy_from_slice(&before[bias.0].value);
-        }
         let x = MatRef::new(&before[input.0].value, rows, n_in);
         let w = MatRef::new(&before[weight.0].value, n_out, n_in);
-        matmul_into(x, w.t(), &mut out.value, 1.0);
+        let bias = &before[bias.0].value;
+        // A one-unit output is a column of dot products, which the general path does best.
+        let fused = n_out > 1
+            && narrow_gemm(x, w.t(), &mut out.value, Start::Bias(bias), &mut |rows| {
+                nonlinearity.apply_in_place(rows)
+            });
+        if !fused {
+            for row in out.value.chunks_exact_mut(n_out) {
+                row.copy_from_slice(bias);
+            }
+            matmul_into(x, w.t(), &mut out.value, 1.0);
+            nonlinearity.apply_in_place(&mut out.value);
+        }
         NodeId(index)
     }
 
@@ -547,6 +578,37 @@ impl Tape {
         self.reduce_axis(Op::MeanAxis(a, axis), a, axis, true)
     }
 
+    // ----- losses ---------------------------------------------------------------------------
+
+    /// mean((prediction − target)²), 1×1; the two must have the same shape.
+    pub fn mse(&mut self, prediction: NodeId, target: NodeId) -> NodeId {
+        let (np, nt) = (self.check(prediction), self.check(target));
+        assert_eq!(
+            (np.rows, np.cols),
+            (nt.rows, nt.cols),
+            "mse: prediction is {}×{} but target is {}×{}",
+            np.rows,
+            np.cols,
+            nt.rows,
+            nt.cols
+        );
+        let needs_grad = np.needs_grad || nt.needs_grad;
+        let index = self.push(Op::MeanSquaredError(prediction, target), 1, 1, needs_grad);
+        let (before, out) = self.split(index);
+        let (p, t) = (&before[prediction.0].value, &before[target.0].value);
+        // Summed in f64, as `mean` does.
+        let total: f64 = p
+            .iter()
+            .zip(t)
+            .map(|(&p, &t)| {
+                let e = p - t;
+                f64::from(e * e)
+            })
+            .sum();
+        out.value[0] = (total / p.len().max(1) as f64) as f32;
+        NodeId(index)
+    }
+
     // ----- backward -------------------------------------------------------------------------
 
     /// Gradients of the 1×1 node `loss` with respect to every parameter it depends on.
@@ -590,8 +652,8 @@ impl Tape {
             }
             // The output gradient is taken out of its node for the duration, so input
             // gradients can be borrowed mutably beside it without aliasing.
-            let out_grad = std::mem::take(&mut self.nodes[index].grad);
-            self.backward_node(index, &out_grad);
+            let mut out_grad = std::mem::take(&mut self.nodes[index].grad);
+            self.backward_node(index, &mut out_grad);
             let node = &mut self.nodes[index];
             node.grad = out_grad;
             if let Op::Param(id) = node.op {
@@ -601,7 +663,8 @@ impl Tape {
     }
 
     /// Adds `input_grad += local_grad` for every input of node `index` that needs a gradient.
-    fn backward_node(&mut self, index: usize, g: &[f32]) {
+    /// `g`, the node's own gradient, is scratch afterwards (a fused layer scales it in place).
+    fn backward_node(&mut self, index: usize, g: &mut [f32]) {
         let op = self.nodes[index].op;
         match op {
             Op::Input | Op::Param(_) => {}
@@ -655,13 +718,20 @@ impl Tape {
                 let n = self.nodes[a.0].value.len().max(1) as f32;
                 self.accumulate_unary(index, a, g, |g, _, _| g / n);
             }
+            // d/dp mean((p − t)²) = 2(p − t)/n, and the negative of that for t
+            Op::MeanSquaredError(p, t) => self.backward_mse(p, t, g[0]),
             Op::SumAxis(a, axis) => self.backward_reduce_axis(a, axis, g, false),
             Op::MeanAxis(a, axis) => self.backward_reduce_axis(a, axis, g, true),
             Op::Linear {
                 input,
                 weight,
                 bias,
-            } => self.backward_linear(index, input, weight, bias, g),
+                nonlinearity,
+            } => {
+                // Through the activation first: dZ = dY ⊙ f'(Z), from the stored output.
+                nonlinearity.scale_by_derivative(g, &self.nodes[index].value);
+                self.backward_linear(index, input, weight, bias, g)
+            }
         }
     }
 
@@ -750,6 +820,25 @@ impl Tape {
         self.put_grad(target, grad);
     }
 
+    // L = mean((p − t)²): dp += g·2(p − t)/n, dt += g·2(t − p)/n
+    fn backward_mse(&mut self, prediction: NodeId, target: NodeId, g: f32) {
+        let scale = 2.0 * g / self.nodes[prediction.0].value.len().max(1) as f32;
+        for (operand, sign) in [(prediction, 1.0f32), (target, -1.0)] {
+            let Some(mut grad) = self.take_grad(operand) else {
+                continue;
+            };
+            let factor = sign * scale;
+            let (p, t) = (&self.nodes[prediction.0].value, &self.nodes[target.0].value);
+            let terms = grad.data.iter_mut().zip(p).zip(t);
+            if grad.fresh {
+                terms.for_each(|((d, &p), &t)| *d = factor * (p - t));
+            } else {
+                terms.for_each(|((d, &p), &t)| *d += factor * (p - t));
+            }
+            self.put_grad(operand, grad);
+        }
+    }
+
     // C = A B: dA += dC Bᵀ, dB += Aᵀ dC
     fn backward_matmul(&mut self, index: usize, a: NodeId, b: NodeId, g: &[f32]) {
         let (rows, cols) = (self.nodes[index].rows, self.nodes[index].cols);
@@ -794,10 +883,8 @@ impl Tape {
             self.put_grad(weight, gw);
         }
         if let Some(mut gb) = self.take_grad(bias) {
-            let data = gb.zeroed();
-            for row in g.chunks_exact(n_out) {
-                data.iter_mut().zip(row).for_each(|(gb, g)| *gb += g);
-            }
+            let beta = gb.beta();
+            column_sums_into(&mut gb.data, g, beta);
             self.put_grad(bias, gb);
         }
     }

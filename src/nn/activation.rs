@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{NodeId, Tape};
+use crate::engine::{NodeId, Nonlinearity, Tape};
 
 /// The non-linearity applied after every hidden layer (the output layer stays linear).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,6 +43,16 @@ impl Activation {
             Self::Relu => tape.relu(x),
             Self::Sigmoid => tape.sigmoid(x),
             Self::Identity => x,
+        }
+    }
+
+    /// The same function as the engine's fused-layer element-wise step.
+    pub fn nonlinearity(self) -> Nonlinearity {
+        match self {
+            Self::Tanh => Nonlinearity::Tanh,
+            Self::Relu => Nonlinearity::Relu,
+            Self::Sigmoid => Nonlinearity::Sigmoid,
+            Self::Identity => Nonlinearity::Identity,
         }
     }
 

@@ -33,13 +33,10 @@ impl LossKind {
 
     /// Records the loss of `prediction` against `target` (same shape) and returns the 1×1 node.
     pub fn apply(self, tape: &mut Tape, prediction: NodeId, target: NodeId) -> NodeId {
-        let error = tape.sub(prediction, target);
         match self {
-            Self::Mse => {
-                let squared = tape.mul(error, error);
-                tape.mean(squared)
-            }
+            Self::Mse => tape.mse(prediction, target),
             Self::Mae => {
+                let error = tape.sub(prediction, target);
                 // |e| = relu(e) + relu(-e); its gradient at exactly 0 is 0, as PyTorch's.
                 let positive = tape.relu(error);
                 let negated = tape.neg(error);

@@ -151,10 +151,11 @@ impl Mlp {
         for layer in 0..n_layers {
             let weight = tape.param(ParamId(2 * layer), &self.parameters[2 * layer]);
             let bias = tape.param(ParamId(2 * layer + 1), &self.parameters[2 * layer + 1]);
-            h = tape.linear(h, weight, bias);
             if layer + 1 < n_layers {
-                h = self.activation.apply(tape, h);
+                h = tape.linear_with(h, weight, bias, self.activation.nonlinearity());
                 on_hidden(layer, h);
+            } else {
+                h = tape.linear(h, weight, bias);
             }
         }
         h

@@ -1,0 +1,420 @@
+//! Register-tiled matrix products for the narrow shapes of classroom networks.
+//!
+//! `matrixmultiply` packs both operands into panels before multiplying: the right trade for
+//! large matrices, but at 16 to 64 units wide the packing cost about as much as the
+//! arithmetic (profiled on the `small` bench: kernel 28 %, packing 14 % of a step). Here the
+//! right operand, a few kilobytes at these widths, is read in place or copied once into
+//! zero-padded rows; each R × W tile of the output is accumulated in vector registers over
+//! the whole inner dimension and written once, starting from the bias when there is one, and
+//! `finish` sees each block of finished rows while it is still in L1 (where a layer applies
+//! its activation).
+
+use std::cell::RefCell;
+
+use super::kernels::MatRef;
+
+/// What the output holds before the product is added to it.
+#[derive(Clone, Copy)]
+pub enum Start<'a> {
+    /// `out = a·b`
+    Zero,
+    /// `out += a·b`
+    Accumulate,
+    /// `out = a·b + bias`, the 1 × n `bias` added to every row
+    Bias(&'a [f32]),
+}
+
+/// Widest output tile, in floats: 8 rows of 64 (AVX-512 uses at most 6 × 64, AVX2 3 × 32).
+const EDGE_TILE: usize = 8 * 64;
+/// Widest tile row, in floats.
+const MAX_TILE_WIDTH: usize = 64;
+
+/// Whether `narrow_gemm` has a vector kernel for this CPU and the shape suits it: outputs
+/// up to 64 wide, or any width when the inner dimension is short. Beyond that the packed
+/// operand outgrows L1 and `matrixmultiply`'s cache blocking wins.
+pub fn suits(k: usize, n: usize) -> bool {
+    (n <= MAX_TILE_WIDTH || k <= 16) && isa().is_some()
+}
+
+#[derive(Clone, Copy)]
+enum Isa {
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+}
+
+fn isa() -> Option<Isa> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("fma")
+        {
+            return Some(Isa::Avx512);
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            return Some(Isa::Avx2);
+        }
+    }
+    None
+}
+
+/// The operands of one product, as raw strides the tile kernels walk.
+struct Job {
+    m: usize,
+    k: usize,
+    n: usize,
+    a: *const f32,
+    a_row_stride: usize,
+    a_col_stride: usize,
+    /// Row `p` of column block `j` of b starts at `b + j·b_block_stride + p·b_row_stride`
+    /// and holds a full tile width of floats (zero-padded past `n`).
+    b: *const f32,
+    b_row_stride: usize,
+    b_block_stride: usize,
+}
+
+thread_local! {
+    /// Zero-padded copy of the right operand when it cannot be read in place; kept between
+    /// calls so a training step allocates nothing.
+    static PACKED_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `out` (dense m × n) = `start` + `a @ b`, then `finish(rows)` on each block of finished
+/// rows, in order. Returns false, touching nothing, when [`suits`] is false; the caller then
+/// uses the general kernel.
+pub fn narrow_gemm(
+    a: MatRef<'_>,
+    b: MatRef<'_>,
+    out: &mut [f32],
+    start: Start<'_>,
+    finish: &mut dyn FnMut(&mut [f32]),
+) -> bool {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert_eq!(a.cols, b.rows, "narrow_gemm: inner dimensions differ");
+    assert_eq!(out.len(), m * n, "narrow_gemm: output has the wrong size");
+    if let Start::Bias(bias) = start {
+        assert_eq!(bias.len(), n, "narrow_gemm: bias has the wrong length");
+    }
+    if !suits(k, n) {
+        return false;
+    }
+    let Some(isa) = isa() else { return false };
+    if m == 0 || n == 0 {
+        return true;
+    }
+    if k == 0 {
+        match start {
+            Start::Zero => out.fill(0.0),
+            Start::Accumulate => {}
+            Start::Bias(bias) => out
+                .chunks_exact_mut(n)
+                .for_each(|r| r.copy_from_slice(bias)),
+        }
+        finish(out);
+        return true;
+    }
+    // Every element address the kernels compute is below these bounds.
+    let last = |rows: usize, cols: usize, rs: usize, cs: usize| (rows - 1) * rs + (cols - 1) * cs;
+    assert!(last(m, k, a.row_stride, a.col_stride) < a.data.len());
+    assert!(last(k, n, b.row_stride, b.col_stride) < b.data.len());
+
+    let width = tile_width(isa, n);
+    let direct = b.col_stride == 1 && n % width == 0;
+    PACKED_B.with(|packed| {
+        let mut packed = packed.borrow_mut();
+        let (b_ptr, b_row_stride, b_block_stride) = if direct {
+            (b.data.as_ptr(), b.row_stride, width)
+        } else {
+            pack_b(b, width, &mut packed);
+            (packed.as_ptr(), width, k * width)
+        };
+        let job = Job {
+            m,
+            k,
+            n,
+            a: a.data.as_ptr(),
+            a_row_stride: a.row_stride,
+            a_col_stride: a.col_stride,
+            b: b_ptr,
+            b_row_stride,
+            b_block_stride,
+        };
+        // SAFETY: the CPU has the instruction set `isa()` reported; the asserts above bound
+        // every address read from a and b, the packed copy holds k rows of every column block,
+        // and out is m·n long. Nothing aliases out, which is borrowed mutably.
+        unsafe {
+            match isa {
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 => avx512::run(&job, out, start, finish),
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 => avx2::run(&job, out, start, finish),
+            }
+        }
+    });
+    true
+}
+
+/// The tile width (floats) for an output `n` wide; must agree with each module's `run`.
+fn tile_width(isa: Isa, n: usize) -> usize {
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 if n <= 16 => 16,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 if n <= 32 => 32,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => 64,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 if n <= 8 => 8,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 if n <= 16 => 16,
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => 32,
+    }
+}
+
+/// Copies b into column blocks of `width` floats a row, zero-padded past its last column.
+fn pack_b(b: MatRef<'_>, width: usize, packed: &mut Vec<f32>) {
+    let (k, n) = (b.rows, b.cols);
+    let blocks = n.div_ceil(width);
+    packed.clear();
+    packed.resize(blocks * k * width, 0.0);
+    for (block, panel) in packed.chunks_exact_mut(k * width).enumerate() {
+        let first = block * width;
+        let cols = width.min(n - first);
+        for (p, row) in panel.chunks_exact_mut(width).enumerate() {
+            for (c, slot) in row[..cols].iter_mut().enumerate() {
+                *slot = b.data[p * b.row_stride + (first + c) * b.col_stride];
+            }
+        }
+    }
+}
+
+/// Generates one instruction set's kernels from the same source; only the vector type,
+/// its width and the intrinsics differ.
+macro_rules! isa_kernels {
+    (
+        mod $module:ident,
+        feature = $feature:literal,
+        lanes = $lanes:literal,
+        zero = $zero:ident,
+        load = $load:ident,
+        store = $store:ident,
+        splat = $splat:ident,
+        fma = $fma:ident,
+        // (widest n, vectors per tile row, tile rows), narrowest first
+        tiles = [$(($max_n:expr, $vectors:literal, $rows:literal)),+ $(,)?] $(,)?
+    ) => {
+        #[cfg(target_arch = "x86_64")]
+        mod $module {
+            use std::arch::x86_64::*;
+
+            use super::{EDGE_TILE, Job, MAX_TILE_WIDTH, Start};
+
+            const LANES: usize = $lanes;
+
+            /// Where one tile's starting values come from: `rows` rows `row_stride` apart
+            /// (0 repeats one row, as a bias does), or nowhere (zero).
+            #[derive(Clone, Copy)]
+            struct Init {
+                values: *const f32,
+                row_stride: usize,
+            }
+
+            /// One R × (V·LANES) tile: `c = init + a·b` over the whole inner dimension, the
+            /// accumulators never leaving registers.
+            #[target_feature(enable = $feature)]
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn tile<const V: usize, const R: usize>(
+                k: usize,
+                a: *const f32,
+                a_row_stride: usize,
+                a_col_stride: usize,
+                b: *const f32,
+                b_row_stride: usize,
+                c: *mut f32,
+                c_row_stride: usize,
+                init: Init,
+            ) {
+                // SAFETY (whole body): the caller guarantees every pointer below stays within
+                // the operands described by its `Job` (see `narrow_gemm`).
+                unsafe {
+                    let mut acc = [[$zero(); V]; R];
+                    if !init.values.is_null() {
+                        for (r, row) in acc.iter_mut().enumerate() {
+                            for (v, lane) in row.iter_mut().enumerate() {
+                                *lane = $load(init.values.add(r * init.row_stride + v * LANES));
+                            }
+                        }
+                    }
+                    let (mut a, mut b) = (a, b);
+                    for _ in 0..k {
+                        let mut b_row = [$zero(); V];
+                        for (v, lane) in b_row.iter_mut().enumerate() {
+                            *lane = $load(b.add(v * LANES));
+                        }
+                        for (r, row) in acc.iter_mut().enumerate() {
+                            let a_value = $splat(*a.add(r * a_row_stride));
+                            for (lane, &b_lane) in row.iter_mut().zip(&b_row) {
+                                *lane = $fma(a_value, b_lane, *lane);
+                            }
+                        }
+                        a = a.add(a_col_stride);
+                        b = b.add(b_row_stride);
+                    }
+                    for (r, row) in acc.iter().enumerate() {
+                        for (v, &lane) in row.iter().enumerate() {
+                            $store(c.add(r * c_row_stride + v * LANES), lane);
+                        }
+                    }
+                }
+            }
+
+            /// Picks the tile shape for `job.n` and runs it.
+            #[target_feature(enable = $feature)]
+            pub(super) unsafe fn run(
+                job: &Job,
+                out: &mut [f32],
+                start: Start<'_>,
+                finish: &mut dyn FnMut(&mut [f32]),
+            ) {
+                $(
+                    if job.n <= $max_n {
+                        // SAFETY: forwarded from the caller.
+                        return unsafe { drive::<$vectors, $rows>(job, out, start, finish) };
+                    }
+                )+
+                unreachable!("the last tile shape takes any width");
+            }
+
+            #[target_feature(enable = $feature)]
+            unsafe fn drive<const V: usize, const R: usize>(
+                job: &Job,
+                out: &mut [f32],
+                start: Start<'_>,
+                finish: &mut dyn FnMut(&mut [f32]),
+            ) {
+                let width = V * LANES;
+                debug_assert!(R * width <= EDGE_TILE && width <= MAX_TILE_WIDTH);
+                let Job { m, k, n, .. } = *job;
+                let blocks = n.div_ceil(width);
+                // Tiles that stick out past column n are computed here, then copied in. All
+                // access below goes through these raw pointers (re-taken after `finish`
+                // borrows out), so no reference outlives a pointer derived beside it.
+                let mut edge_tile = [0.0f32; EDGE_TILE];
+                let mut edge_bias_row = [0.0f32; MAX_TILE_WIDTH];
+                let edge = edge_tile.as_mut_ptr();
+                let edge_bias = edge_bias_row.as_mut_ptr();
+                let none = Init { values: std::ptr::null(), row_stride: 0 };
+                let mut row = 0;
+                while row < m {
+                    let rows = R.min(m - row);
+                    let out_ptr = out.as_mut_ptr();
+                    for block in 0..blocks {
+                        let col = block * width;
+                        let cols = width.min(n - col);
+                        let full = cols == width;
+                        // SAFETY (block): rows row..row+rows and columns col..col+cols are
+                        // inside out (m × n); the edge buffers hold R × width and width floats;
+                        // a's rows and b's column block exist (Job).
+                        unsafe {
+                            let (c, c_row_stride) = if full {
+                                (out_ptr.add(row * n + col), n)
+                            } else {
+                                (edge, width)
+                            };
+                            let init = match start {
+                                Start::Zero => none,
+                                Start::Bias(bias) if full => Init {
+                                    values: bias.as_ptr().add(col),
+                                    row_stride: 0,
+                                },
+                                Start::Bias(bias) => {
+                                    std::ptr::write_bytes(edge_bias, 0, width);
+                                    std::ptr::copy_nonoverlapping(
+                                        bias.as_ptr().add(col), edge_bias, cols,
+                                    );
+                                    Init { values: edge_bias, row_stride: 0 }
+                                }
+                                Start::Accumulate if full => Init { values: c, row_stride: n },
+                                Start::Accumulate => {
+                                    for r in 0..rows {
+                                        let tile_row = edge.add(r * width);
+                                        std::ptr::write_bytes(tile_row, 0, width);
+                                        std::ptr::copy_nonoverlapping(
+                                            out_ptr.add((row + r) * n + col), tile_row, cols,
+                                        );
+                                    }
+                                    Init { values: edge, row_stride: width }
+                                }
+                            };
+                            let a = job.a.add(row * job.a_row_stride);
+                            let b = job.b.add(block * job.b_block_stride);
+                            if rows == R {
+                                tile::<V, R>(
+                                    k, a, job.a_row_stride, job.a_col_stride, b,
+                                    job.b_row_stride, c, c_row_stride, init,
+                                );
+                            } else {
+                                for r in 0..rows {
+                                    let row_init = Init {
+                                        values: if init.values.is_null() {
+                                            init.values
+                                        } else {
+                                            init.values.add(r * init.row_stride)
+                                        },
+                                        row_stride: init.row_stride,
+                                    };
+                                    tile::<V, 1>(
+                                        k, a.add(r * job.a_row_stride), job.a_row_stride,
+                                        job.a_col_stride, b, job.b_row_stride,
+                                        c.add(r * c_row_stride), c_row_stride, row_init,
+                                    );
+                                }
+                            }
+                            if !full {
+                                for r in 0..rows {
+                                    std::ptr::copy_nonoverlapping(
+                                        edge.add(r * width),
+                                        out_ptr.add((row + r) * n + col),
+                                        cols,
+                                    );
+                                }
+                            }
+                        }
+                    }
+                    finish(&mut out[row * n..(row + rows) * n]);
+                    row += rows;
+                }
+            }
+        }
+    };
+}
+
+// AVX-512: 32 vector registers. A tile of R rows × V vectors keeps R·V accumulators plus V
+// operand vectors live; 8 × 2 and 6 × 4 leave room, and give two multiply-adds per load.
+isa_kernels! {
+    mod avx512,
+    feature = "avx512f,avx2,fma",
+    lanes = 16,
+    zero = _mm512_setzero_ps,
+    load = _mm512_loadu_ps,
+    store = _mm512_storeu_ps,
+    splat = _mm512_set1_ps,
+    fma = _mm512_fmadd_ps,
+    tiles = [(16, 1, 8), (32, 2, 8), (usize::MAX, 4, 6)],
+}
+
+// AVX2: 16 vector registers, so at most 12 accumulators.
+isa_kernels! {
+    mod avx2,
+    feature = "avx2,fma",
+    lanes = 8,
+    zero = _mm256_setzero_ps,
+    load = _mm256_loadu_ps,
+    store = _mm256_storeu_ps,
+    splat = _mm256_set1_ps,
+    fma = _mm256_fmadd_ps,
+    tiles = [(8, 1, 8), (16, 2, 6), (usize::MAX, 4, 3)],
+}
