@@ -384,6 +384,48 @@ fn fused_linear_backward_matches_finite_difference_for_every_nonlinearity() {
     }
 }
 
+// Two fused layers in a row: when the second is the first's only consumer, it applies the
+// first's activation derivative while computing dX (folded); when the first layer's output
+// also feeds the loss directly, that shortcut must not be taken. (Without the second use,
+// `h_total` is recorded but unused: it still counts as a use, so nothing is folded then
+// either; the plain MLP tests cover the folded path.) Both must match finite
+// differences.
+#[test]
+fn stacked_fused_layers_backward_matches_finite_difference_with_and_without_a_second_use() {
+    let mut rng = ChaCha8Rng::seed_from_u64(23);
+    for nonlinearity in [Nonlinearity::Tanh, Nonlinearity::Sigmoid] {
+        for second_use in [false, true] {
+            let params = [
+                uniform(&mut rng, 18, 2, -1.0, 1.0),
+                uniform(&mut rng, 24, 2, -1.0, 1.0),
+                uniform(&mut rng, 1, 24, -1.0, 1.0),
+                uniform(&mut rng, 17, 24, -0.5, 0.5),
+                uniform(&mut rng, 1, 17, -1.0, 1.0),
+            ];
+            check_gradients(
+                &mut rng,
+                &format!("two layers {nonlinearity:?}, second use {second_use}"),
+                &params,
+                |tape, p| {
+                    let [x, w1, b1, w2, b2] = params_on(tape, p);
+                    let h = tape.linear_with(x, w1, b1, nonlinearity);
+                    // Recorded before the second layer, so backward reaches it after: the
+                    // second layer's dX is then the first contribution to h's gradient, but
+                    // not the only one.
+                    let h_total = tape.sum(h);
+                    let out = tape.linear_with(h, w2, b2, nonlinearity);
+                    if second_use {
+                        let out_total = tape.sum(out);
+                        tape.add(out_total, h_total)
+                    } else {
+                        out
+                    }
+                },
+            );
+        }
+    }
+}
+
 // mean((p − t)²): dp = 2(p − t)/n, dt = −dp, with both operands parameters.
 #[test]
 fn mse_backward_matches_finite_difference_for_prediction_and_target() {

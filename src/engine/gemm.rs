@@ -175,11 +175,48 @@ fn tile_width(isa: Isa, n: usize) -> usize {
 }
 
 /// Copies b into column blocks of `width` floats a row, zero-padded past its last column.
+/// Walks b in its own memory order (a transposed weight is read row by row of the weight).
 fn pack_b(b: MatRef<'_>, width: usize, packed: &mut Vec<f32>) {
     let (k, n) = (b.rows, b.cols);
     let blocks = n.div_ceil(width);
-    packed.clear();
     packed.resize(blocks * k * width, 0.0);
+    if n % width != 0 {
+        // Only the padding needs zeros; every other element is written below.
+        packed.fill(0.0);
+    }
+    if b.row_stride == 1 && b.col_stride != 1 {
+        #[cfg(target_arch = "x86_64")]
+        if k % 8 == 0 && n % 8 == 0 && std::arch::is_x86_feature_detected!("avx") {
+            let last = (n - 1) * b.col_stride + k - 1;
+            assert!(last < b.data.len());
+            for j in (0..n).step_by(8) {
+                let (block, c) = (j / width, j % width);
+                for p in (0..k).step_by(8) {
+                    // SAFETY: AVX is present (checked above); rows j..j+8 of the stored
+                    // matrix (columns of b) and its columns p..p+8 are below `last`; the
+                    // panel has rows p..p+8 of `width` floats, with c + 8 <= width.
+                    unsafe {
+                        transpose_8x8(
+                            b.data.as_ptr().add(j * b.col_stride + p),
+                            b.col_stride,
+                            packed.as_mut_ptr().add(block * k * width + p * width + c),
+                            width,
+                        );
+                    }
+                }
+            }
+            return;
+        }
+        for j in 0..n {
+            let (block, c) = (j / width, j % width);
+            let source = &b.data[j * b.col_stride..j * b.col_stride + k];
+            let panel = &mut packed[block * k * width..(block + 1) * k * width];
+            for (slot, &value) in panel.iter_mut().skip(c).step_by(width).zip(source) {
+                *slot = value;
+            }
+        }
+        return;
+    }
     for (block, panel) in packed.chunks_exact_mut(k * width).enumerate() {
         let first = block * width;
         let cols = width.min(n - first);
@@ -187,6 +224,49 @@ fn pack_b(b: MatRef<'_>, width: usize, packed: &mut Vec<f32>) {
             for (c, slot) in row[..cols].iter_mut().enumerate() {
                 *slot = b.data[p * b.row_stride + (first + c) * b.col_stride];
             }
+        }
+    }
+}
+
+/// Writes the transpose of the 8 × 8 block at `src` (rows `src_stride` apart) to `dst`
+/// (rows `dst_stride` apart): the usual unpack / shuffle / lane-swap sequence, 24 shuffles
+/// for 64 floats where a scalar strided copy took about a nanosecond a float (profiled:
+/// packing a transposed 64 × 64 weight cost as much as the product it fed).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn transpose_8x8(src: *const f32, src_stride: usize, dst: *mut f32, dst_stride: usize) {
+    use std::arch::x86_64::*;
+    // SAFETY: the caller guarantees 8 rows of 8 floats at both ends.
+    unsafe {
+        let r: [__m256; 8] = std::array::from_fn(|i| _mm256_loadu_ps(src.add(i * src_stride)));
+        let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+        let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+        let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+        let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+        let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+        let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+        let s0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let s1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+        let s2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let s3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+        let s4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+        let s5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+        let s6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+        let s7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+        let rows = [
+            _mm256_permute2f128_ps::<0x20>(s0, s4),
+            _mm256_permute2f128_ps::<0x20>(s1, s5),
+            _mm256_permute2f128_ps::<0x20>(s2, s6),
+            _mm256_permute2f128_ps::<0x20>(s3, s7),
+            _mm256_permute2f128_ps::<0x31>(s0, s4),
+            _mm256_permute2f128_ps::<0x31>(s1, s5),
+            _mm256_permute2f128_ps::<0x31>(s2, s6),
+            _mm256_permute2f128_ps::<0x31>(s3, s7),
+        ];
+        for (i, row) in rows.into_iter().enumerate() {
+            _mm256_storeu_ps(dst.add(i * dst_stride), row);
         }
     }
 }
@@ -203,6 +283,7 @@ macro_rules! isa_kernels {
         store = $store:ident,
         splat = $splat:ident,
         fma = $fma:ident,
+        add = $add:ident,
         // (widest n, vectors per tile row, tile rows), narrowest first
         tiles = [$(($max_n:expr, $vectors:literal, $rows:literal)),+ $(,)?] $(,)?
     ) => {
@@ -267,6 +348,58 @@ macro_rules! isa_kernels {
                         for (v, &lane) in row.iter().enumerate() {
                             $store(c.add(r * c_row_stride + v * LANES), lane);
                         }
+                    }
+                }
+            }
+
+            /// A single output row over a long inner dimension (a weight gradient of a
+            /// one-input or one-output layer): `tile::<V, 1>` would wait on one chain of
+            /// dependent multiply-adds, so four independent partial sums take turns.
+            #[target_feature(enable = $feature)]
+            unsafe fn row_tile<const V: usize>(
+                k: usize,
+                a: *const f32,
+                a_col_stride: usize,
+                b: *const f32,
+                b_row_stride: usize,
+                c: *mut f32,
+                init: Init,
+            ) {
+                const CHAINS: usize = 4;
+                // SAFETY (whole body): as for `tile`.
+                unsafe {
+                    let mut acc = [[$zero(); V]; CHAINS];
+                    if !init.values.is_null() {
+                        for (v, lane) in acc[0].iter_mut().enumerate() {
+                            *lane = $load(init.values.add(v * LANES));
+                        }
+                    }
+                    let (mut a, mut b) = (a, b);
+                    let mut p = 0;
+                    while p + CHAINS <= k {
+                        for chain in acc.iter_mut() {
+                            let a_value = $splat(*a);
+                            for (v, lane) in chain.iter_mut().enumerate() {
+                                *lane = $fma(a_value, $load(b.add(v * LANES)), *lane);
+                            }
+                            a = a.add(a_col_stride);
+                            b = b.add(b_row_stride);
+                        }
+                        p += CHAINS;
+                    }
+                    while p < k {
+                        let a_value = $splat(*a);
+                        for (v, lane) in acc[0].iter_mut().enumerate() {
+                            *lane = $fma(a_value, $load(b.add(v * LANES)), *lane);
+                        }
+                        a = a.add(a_col_stride);
+                        b = b.add(b_row_stride);
+                        p += 1;
+                    }
+                    for v in 0..V {
+                        let pair_a = $add(acc[0][v], acc[1][v]);
+                        let pair_b = $add(acc[2][v], acc[3][v]);
+                        $store(c.add(v * LANES), $add(pair_a, pair_b));
                     }
                 }
             }
@@ -351,14 +484,27 @@ macro_rules! isa_kernels {
                             };
                             let a = job.a.add(row * job.a_row_stride);
                             let b = job.b.add(block * job.b_block_stride);
-                            if rows == R {
+                            if m == 1 && k >= 64 {
+                                row_tile::<V>(
+                                    k, a, job.a_col_stride, b, job.b_row_stride, c, init,
+                                );
+                            } else if rows == R {
                                 tile::<V, R>(
                                     k, a, job.a_row_stride, job.a_col_stride, b,
                                     job.b_row_stride, c, c_row_stride, init,
                                 );
                             } else {
-                                for r in 0..rows {
-                                    let row_init = Init {
+                                // The last rows, fewer than R: in tiles of 4, 2 and 1 rows, so
+                                // a long inner dimension still has independent sums to
+                                // interleave.
+                                let mut r = 0;
+                                while r < rows {
+                                    let take = match rows - r {
+                                        left if left >= 4 => 4,
+                                        left if left >= 2 => 2,
+                                        _ => 1,
+                                    };
+                                    let part_init = Init {
                                         values: if init.values.is_null() {
                                             init.values
                                         } else {
@@ -366,11 +512,24 @@ macro_rules! isa_kernels {
                                         },
                                         row_stride: init.row_stride,
                                     };
-                                    tile::<V, 1>(
-                                        k, a.add(r * job.a_row_stride), job.a_row_stride,
-                                        job.a_col_stride, b, job.b_row_stride,
-                                        c.add(r * c_row_stride), c_row_stride, row_init,
+                                    let (a, c) = (
+                                        a.add(r * job.a_row_stride),
+                                        c.add(r * c_row_stride),
                                     );
+                                    let (ars, acs, brs) =
+                                        (job.a_row_stride, job.a_col_stride, job.b_row_stride);
+                                    match take {
+                                        4 => tile::<V, 4>(
+                                            k, a, ars, acs, b, brs, c, c_row_stride, part_init,
+                                        ),
+                                        2 => tile::<V, 2>(
+                                            k, a, ars, acs, b, brs, c, c_row_stride, part_init,
+                                        ),
+                                        _ => tile::<V, 1>(
+                                            k, a, ars, acs, b, brs, c, c_row_stride, part_init,
+                                        ),
+                                    }
+                                    r += take;
                                 }
                             }
                             if !full {
@@ -403,6 +562,7 @@ isa_kernels! {
     store = _mm512_storeu_ps,
     splat = _mm512_set1_ps,
     fma = _mm512_fmadd_ps,
+    add = _mm512_add_ps,
     tiles = [(16, 1, 8), (32, 2, 8), (usize::MAX, 4, 6)],
 }
 
@@ -416,5 +576,6 @@ isa_kernels! {
     store = _mm256_storeu_ps,
     splat = _mm256_set1_ps,
     fma = _mm256_fmadd_ps,
+    add = _mm256_add_ps,
     tiles = [(8, 1, 8), (16, 2, 6), (usize::MAX, 4, 3)],
 }

@@ -64,6 +64,48 @@ enum Op {
     },
 }
 
+impl Op {
+    /// Calls `f` once per operand (twice for a node used twice, as in `mul(x, x)`).
+    fn for_each_operand(self, mut f: impl FnMut(NodeId)) {
+        match self {
+            Op::Input | Op::Param(_) => {}
+            Op::Add(a, b)
+            | Op::Sub(a, b)
+            | Op::Mul(a, b)
+            | Op::Div(a, b)
+            | Op::MatMul(a, b)
+            | Op::MeanSquaredError(a, b) => {
+                f(a);
+                f(b);
+            }
+            Op::Neg(a)
+            | Op::AddScalar(a)
+            | Op::MulScalar(a, _)
+            | Op::PowScalar(a, _)
+            | Op::Exp(a)
+            | Op::Log(a)
+            | Op::Tanh(a)
+            | Op::Relu(a)
+            | Op::Sigmoid(a)
+            | Op::Transpose(a)
+            | Op::Sum(a)
+            | Op::Mean(a)
+            | Op::SumAxis(a, _)
+            | Op::MeanAxis(a, _) => f(a),
+            Op::Linear {
+                input,
+                weight,
+                bias,
+                ..
+            } => {
+                f(input);
+                f(weight);
+                f(bias);
+            }
+        }
+    }
+}
+
 struct Node {
     op: Op,
     rows: usize,
@@ -73,6 +115,12 @@ struct Node {
     /// `grad` holds stale values, and the first contribution overwrites instead of adding.
     /// This saves zeroing every buffer before each pass.
     has_grad: bool,
+    /// How many operands of later nodes name this one. A fused layer used exactly once may
+    /// have its activation's derivative applied by that one consumer (see `backward_linear`).
+    uses: usize,
+    /// Set when the consumer already multiplied `grad` by the activation's derivative, so
+    /// this fused layer's own backward must not do it again.
+    grad_past_activation: bool,
     value: Vec<f32>,
     grad: Vec<f32>,
 }
@@ -266,6 +314,8 @@ impl Tape {
                 cols,
                 needs_grad,
                 has_grad: false,
+                uses: 0,
+                grad_past_activation: false,
                 value: Vec::new(),
                 grad: Vec::new(),
             });
@@ -275,7 +325,9 @@ impl Tape {
         node.rows = rows;
         node.cols = cols;
         node.needs_grad = needs_grad;
+        node.uses = 0;
         node.value.resize(rows * cols, 0.0);
+        op.for_each_operand(|operand| self.nodes[operand.0].uses += 1);
         self.len += 1;
         index
     }
@@ -630,6 +682,7 @@ impl Tape {
         grads.reset();
         for node in &mut self.nodes[..=loss.0] {
             node.has_grad = false;
+            node.grad_past_activation = false;
             if node.needs_grad {
                 // Same length as last step: no work. The contents are overwritten before use.
                 node.grad.resize(node.rows * node.cols, 0.0);
@@ -728,8 +781,11 @@ impl Tape {
                 bias,
                 nonlinearity,
             } => {
-                // Through the activation first: dZ = dY ⊙ f'(Z), from the stored output.
-                nonlinearity.scale_by_derivative(g, &self.nodes[index].value);
+                // Through the activation first: dZ = dY ⊙ f'(Z), from the stored output,
+                // unless the one consumer of this layer already did.
+                if !self.nodes[index].grad_past_activation {
+                    nonlinearity.scale_by_derivative(g, &self.nodes[index].value);
+                }
                 self.backward_linear(index, input, weight, bias, g)
             }
         }
@@ -872,9 +928,36 @@ impl Tape {
         let gm = MatRef::new(g, rows, n_out);
         if let Some(mut gx) = self.take_grad(input) {
             let w = MatRef::new(&self.nodes[weight.0].value, n_out, n_in);
-            let beta = gx.beta();
-            matmul_into(gm, w, &mut gx.data, beta);
+            let source = &self.nodes[input.0];
+            // When the input is a fused layer and this is its only consumer, dX is all of its
+            // gradient: apply its activation's derivative to each block of rows as the
+            // product finishes it, instead of in a separate pass over dX later.
+            let fold = match source.op {
+                Op::Linear { nonlinearity, .. }
+                    if nonlinearity != Nonlinearity::Identity && source.uses == 1 && gx.fresh =>
+                {
+                    Some(nonlinearity)
+                }
+                _ => None,
+            };
+            if let Some(nonlinearity) = fold {
+                let output = &source.value;
+                let mut done = 0;
+                let folded = narrow_gemm(gm, w, &mut gx.data, Start::Zero, &mut |rows| {
+                    let end = done + rows.len();
+                    nonlinearity.scale_by_derivative(rows, &output[done..end]);
+                    done = end;
+                });
+                if !folded {
+                    matmul_into(gm, w, &mut gx.data, 0.0);
+                    nonlinearity.scale_by_derivative(&mut gx.data, output);
+                }
+            } else {
+                let beta = gx.beta();
+                matmul_into(gm, w, &mut gx.data, beta);
+            }
             self.put_grad(input, gx);
+            self.nodes[input.0].grad_past_activation = fold.is_some();
         }
         if let Some(mut gw) = self.take_grad(weight) {
             let x = MatRef::new(&self.nodes[input.0].value, rows, n_in);
