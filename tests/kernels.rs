@@ -33,6 +33,7 @@ fn matmul_matches_a_naive_product_on_every_path() {
         (17, 3, 5),  // general
         (64, 33, 40),
         (40, 50, 1),   // a column out of a tall product
+        (48, 32, 1),   // the output layer of `small`: whole groups of 16 rows
         (3, 1, 70),    // outer product wider than a tile
         (100, 32, 32), // the `small` bench's hidden layer
         (100, 64, 64), // the `medium` bench's

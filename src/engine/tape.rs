@@ -121,6 +121,9 @@ struct Node {
     /// Set when the consumer already multiplied `grad` by the activation's derivative, so
     /// this fused layer's own backward must not do it again.
     grad_past_activation: bool,
+    /// Set when the consumer also summed the bias gradient of this fused layer while it had
+    /// the rows at hand, so this layer's backward skips that pass.
+    bias_grad_done: bool,
     value: Vec<f32>,
     grad: Vec<f32>,
 }
@@ -316,6 +319,7 @@ impl Tape {
                 has_grad: false,
                 uses: 0,
                 grad_past_activation: false,
+                bias_grad_done: false,
                 value: Vec::new(),
                 grad: Vec::new(),
             });
@@ -683,6 +687,7 @@ impl Tape {
         for node in &mut self.nodes[..=loss.0] {
             node.has_grad = false;
             node.grad_past_activation = false;
+            node.bias_grad_done = false;
             if node.needs_grad {
                 // Same length as last step: no work. The contents are overwritten before use.
                 node.grad.resize(node.rows * node.cols, 0.0);
@@ -927,30 +932,43 @@ impl Tape {
         let n_in = self.nodes[input.0].cols;
         let gm = MatRef::new(g, rows, n_out);
         if let Some(mut gx) = self.take_grad(input) {
-            let w = MatRef::new(&self.nodes[weight.0].value, n_out, n_in);
-            let source = &self.nodes[input.0];
             // When the input is a fused layer and this is its only consumer, dX is all of its
             // gradient: apply its activation's derivative to each block of rows as the
-            // product finishes it, instead of in a separate pass over dX later.
-            let fold = match source.op {
-                Op::Linear { nonlinearity, .. }
-                    if nonlinearity != Nonlinearity::Identity && source.uses == 1 && gx.fresh =>
+            // product finishes it, and sum the rows into its bias gradient while they are in
+            // L1, instead of two more passes over dX in its own backward.
+            let fold = match self.nodes[input.0].op {
+                Op::Linear {
+                    nonlinearity, bias, ..
+                } if nonlinearity != Nonlinearity::Identity
+                    && self.nodes[input.0].uses == 1
+                    && gx.fresh =>
                 {
-                    Some(nonlinearity)
+                    Some((nonlinearity, bias))
                 }
                 _ => None,
             };
-            if let Some(nonlinearity) = fold {
-                let output = &source.value;
+            let mut source_bias_grad = fold.and_then(|(_, bias)| self.take_grad(bias));
+            let w = MatRef::new(&self.nodes[weight.0].value, n_out, n_in);
+            if let Some((nonlinearity, _)) = fold {
+                let output = &self.nodes[input.0].value;
+                let mut bias_sums = source_bias_grad.as_mut().map(|gb| {
+                    let beta = gb.beta();
+                    gb.fresh = false;
+                    (&mut gb.data, beta)
+                });
                 let mut done = 0;
-                let folded = narrow_gemm(gm, w, &mut gx.data, Start::Zero, &mut |rows| {
+                let mut finish = |rows: &mut [f32]| {
                     let end = done + rows.len();
                     nonlinearity.scale_by_derivative(rows, &output[done..end]);
+                    if let Some((sums, beta)) = bias_sums.as_mut() {
+                        column_sums_into(sums, rows, *beta);
+                        *beta = 1.0;
+                    }
                     done = end;
-                });
-                if !folded {
+                };
+                if !narrow_gemm(gm, w, &mut gx.data, Start::Zero, &mut finish) {
                     matmul_into(gm, w, &mut gx.data, 0.0);
-                    nonlinearity.scale_by_derivative(&mut gx.data, output);
+                    finish(&mut gx.data);
                 }
             } else {
                 let beta = gx.beta();
@@ -958,12 +976,19 @@ impl Tape {
             }
             self.put_grad(input, gx);
             self.nodes[input.0].grad_past_activation = fold.is_some();
+            if let (Some((_, bias)), Some(gb)) = (fold, source_bias_grad) {
+                self.put_grad(bias, gb);
+                self.nodes[input.0].bias_grad_done = true;
+            }
         }
         if let Some(mut gw) = self.take_grad(weight) {
             let x = MatRef::new(&self.nodes[input.0].value, rows, n_in);
             let beta = gw.beta();
             matmul_into(gm.t(), x, &mut gw.data, beta);
             self.put_grad(weight, gw);
+        }
+        if self.nodes[index].bias_grad_done {
+            return;
         }
         if let Some(mut gb) = self.take_grad(bias) {
             let beta = gb.beta();
