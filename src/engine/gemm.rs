@@ -83,7 +83,8 @@ thread_local! {
 
 /// `out` (dense m × n) = `start` + `a @ b`, then `finish(rows)` on each block of finished
 /// rows, in order. Returns false, touching nothing, when [`suits`] is false; the caller then
-/// uses the general kernel.
+/// uses the general kernel. `finish` must not itself call `narrow_gemm` on this thread: the
+/// packed operand's buffer is borrowed for the duration.
 pub fn narrow_gemm(
     a: MatRef<'_>,
     b: MatRef<'_>,
