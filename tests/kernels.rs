@@ -22,6 +22,16 @@ fn at(m: &MatRef<'_>, i: usize, j: usize) -> f64 {
     f64::from(m.data[i * m.row_stride + j * m.col_stride])
 }
 
+/// A rows × cols view of `data`; a transposed one is stored as its transpose and viewed back,
+/// so the kernels see strided (column-major) access.
+fn view(data: &[f32], rows: usize, cols: usize, transposed: bool) -> MatRef<'_> {
+    if transposed {
+        MatRef::new(data, cols, rows).t()
+    } else {
+        MatRef::new(data, rows, cols)
+    }
+}
+
 #[test]
 fn matmul_matches_a_naive_product_on_every_path() {
     let shapes = [
@@ -48,17 +58,8 @@ fn matmul_matches_a_naive_product_on_every_path() {
                 for beta in [0.0f32, 1.0] {
                     let a_data = values(m * k, seed as u64 * 4 + 1);
                     let b_data = values(k * n, seed as u64 * 4 + 2);
-                    // A transposed operand is stored as its transpose and viewed back.
-                    let a = if transpose_a {
-                        MatRef::new(&a_data, k, m).t()
-                    } else {
-                        MatRef::new(&a_data, m, k)
-                    };
-                    let b = if transpose_b {
-                        MatRef::new(&b_data, n, k).t()
-                    } else {
-                        MatRef::new(&b_data, k, n)
-                    };
+                    let a = view(&a_data, m, k, transpose_a);
+                    let b = view(&b_data, k, n, transpose_b);
                     let start = values(m * n, seed as u64 * 4 + 3);
                     let mut out = start.clone();
                     matmul_into(a, b, &mut out, beta);
@@ -103,16 +104,8 @@ fn narrow_gemm_matches_a_naive_product_on_every_tile_and_edge() {
                 let b_data = values(k * n, seed * 5 + 2);
                 let bias = values(n, seed * 5 + 3);
                 let initial = values(m * n, seed * 5 + 4);
-                let a = if transpose_a {
-                    MatRef::new(&a_data, k, m).t()
-                } else {
-                    MatRef::new(&a_data, m, k)
-                };
-                let b = if transpose_b {
-                    MatRef::new(&b_data, n, k).t()
-                } else {
-                    MatRef::new(&b_data, k, n)
-                };
+                let a = view(&a_data, m, k, transpose_a);
+                let b = view(&b_data, k, n, transpose_b);
                 for start_kind in 0..3 {
                     let start = match start_kind {
                         0 => Start::Zero,

@@ -33,7 +33,11 @@ const MAX_TILE_WIDTH: usize = 64;
 /// up to 64 wide, or any width when the inner dimension is short. Beyond that the packed
 /// operand outgrows L1 and `matrixmultiply`'s cache blocking wins.
 pub fn suits(k: usize, n: usize) -> bool {
-    (n <= MAX_TILE_WIDTH || k <= 16) && isa().is_some()
+    shape_fits(k, n) && isa().is_some()
+}
+
+fn shape_fits(k: usize, n: usize) -> bool {
+    n <= MAX_TILE_WIDTH || k <= 16
 }
 
 #[derive(Clone, Copy)]
@@ -98,10 +102,9 @@ pub fn narrow_gemm(
     if let Start::Bias(bias) = start {
         assert_eq!(bias.len(), n, "narrow_gemm: bias has the wrong length");
     }
-    if !suits(k, n) {
+    let Some(isa) = isa().filter(|_| shape_fits(k, n)) else {
         return false;
-    }
-    let Some(isa) = isa() else { return false };
+    };
     if m == 0 || n == 0 {
         return true;
     }
