@@ -85,9 +85,10 @@ fn matmul_matches_a_naive_product_on_every_path() {
 }
 
 /// The register-tiled kernel on every tile shape and edge: widths below, at and past each
-/// tile width (8, 16, 32, 64 floats), row counts that leave a remainder of every size, inner
-/// dimensions from 1, transposed (strided) operands, and all three starting values. `finish`
-/// must see every row exactly once, in order, in whole rows.
+/// tile width (8, 16, 32, 64 floats), row counts that leave a remainder of every size or span
+/// several `finish` blocks, inner dimensions from 1 to past two slices, transposed (strided)
+/// operands, and all three starting values. `finish` must see every row exactly once, in
+/// order, in whole rows.
 #[test]
 fn narrow_gemm_matches_a_naive_product_on_every_tile_and_edge() {
     let widths = [
@@ -95,8 +96,8 @@ fn narrow_gemm_matches_a_naive_product_on_every_tile_and_edge() {
     ];
     let mut checked = 0;
     for (case, &n) in widths.iter().enumerate() {
-        for &k in &[1usize, 2, 5, 16, 33] {
-            for &m in &[1usize, 3, 8, 13, 50] {
+        for &k in &[1usize, 2, 5, 16, 33, 300] {
+            for &m in &[1usize, 3, 8, 13, 50, 300] {
                 let seed = (case * 100 + k * 10 + m) as u64;
                 let transpose_a = seed.is_multiple_of(2);
                 let transpose_b = (seed / 2).is_multiple_of(2);
@@ -113,9 +114,12 @@ fn narrow_gemm_matches_a_naive_product_on_every_tile_and_edge() {
                         _ => Start::Bias(&bias),
                     };
                     let mut out = initial.clone();
+                    let first = out.as_ptr() as usize;
                     let mut rows_seen = 0;
                     let ran = narrow_gemm(a, b, &mut out, start, &mut |rows| {
                         assert_eq!(rows.len() % n, 0, "finish got a partial row");
+                        let offset = (rows.as_ptr() as usize - first) / size_of::<f32>();
+                        assert_eq!(offset, rows_seen * n, "finish skipped or repeated rows");
                         rows_seen += rows.len() / n;
                     });
                     assert_eq!(ran, suits(k, n), "{m}×{k}×{n}: ran {ran}");

@@ -568,8 +568,13 @@ impl Tape {
                 nonlinearity.apply_in_place(rows)
             });
         if !fused {
-            for row in out.value.chunks_exact_mut(n_out) {
-                row.copy_from_slice(bias);
+            if let [only] = bias[..] {
+                // One memcpy call per row of a single float cost 3 % of a `small` step.
+                out.value.fill(only);
+            } else {
+                for row in out.value.chunks_exact_mut(n_out) {
+                    row.copy_from_slice(bias);
+                }
             }
             matmul_into(x, w.t(), &mut out.value, 1.0);
             nonlinearity.apply_in_place(&mut out.value);
