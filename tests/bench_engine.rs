@@ -37,6 +37,25 @@ fn engine_matches_the_reference_mse_after_200_steps_on_every_config() {
     }
 }
 
+// `--threads`: the batch cut into shards on separate threads, the shard gradients summed.
+// Only the order of the sums changes, so the same 1e-4 bound must hold; three shards leave
+// unequal shards (a batch of 100 or 200 rows does not divide by three).
+#[test]
+fn sharded_engine_matches_the_reference_mse_after_200_steps_on_every_config() {
+    for threads in [2, 3] {
+        for (name, _, after_200) in REFERENCE {
+            let cfg = BenchConfig::by_name(name).expect("protocol config");
+            let mut engine = EngineTrainer::with_threads(cfg, threads);
+            assert_eq!(engine.threads(), threads, "{name}: workers did not start");
+            let final_mse = train_200_steps(&mut engine, cfg);
+            assert!(
+                (final_mse - after_200).abs() / after_200 < 1e-4,
+                "{name}, {threads} threads: MSE after 200 steps {final_mse} vs {after_200}"
+            );
+        }
+    }
+}
+
 #[test]
 fn engine_reset_returns_to_the_initial_state() {
     let cfg = BenchConfig::by_name("medium").expect("protocol config");

@@ -774,3 +774,26 @@ fn a_recorded_parameter_the_loss_does_not_depend_on_has_no_gradient() {
         "the loss does not depend on p1"
     );
 }
+
+// Gradients of two losses, added: what `--threads` does with each shard's gradients. A
+// parameter only one loss depends on is copied; one both depend on is summed.
+#[test]
+fn gradients_add_sums_shared_parameters_and_copies_the_others() {
+    let a_value = Tensor::new(1, 2, vec![1.0, 2.0]);
+    let b_value = Tensor::new(1, 2, vec![3.0, -1.0]);
+    let mut tape = Tape::new();
+    let a = tape.param(ParamId(0), &a_value);
+    let first_loss = tape.sum(a);
+    let mut total = tape.backward(first_loss);
+    let mut tape = Tape::new();
+    let a = tape.param(ParamId(0), &a_value);
+    let b = tape.param(ParamId(2), &b_value);
+    let product = tape.mul(a, b);
+    let second_loss = tape.sum(product);
+    let second = tape.backward(second_loss);
+    total.add(&second);
+    // d(sum a)/da = 1; d(sum a·b)/da = b, /db = a.
+    assert_eq!(total.get(ParamId(0)).expect("a").data(), &[4.0, 0.0]);
+    assert!(total.get(ParamId(1)).is_none(), "no loss used parameter 1");
+    assert_eq!(total.get(ParamId(2)).expect("b").data(), &[1.0, 2.0]);
+}

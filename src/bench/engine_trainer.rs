@@ -3,16 +3,18 @@
 
 use super::args::{BenchArgs, RunOptions};
 use super::protocol::{BenchConfig, BenchOptimizer, init_params, make_dataset};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
 use super::runner::{BenchTrainer, run_protocol};
+use super::shards::{ShardPool, SharedBatch};
 use crate::engine::{Gradients, Tape, Tensor};
-use crate::nn::{Activation, LossKind, Mlp};
+use crate::nn::{Activation, Mlp};
 use crate::optim::{Adam, Optimizer, Sgd};
 
 pub struct EngineTrainer {
     cfg: &'static BenchConfig,
-    x: Vec<f32>,
-    y: Vec<f32>,
-    mlp: Mlp,
+    batch: Arc<SharedBatch>,
+    pool: ShardPool,
     initial: Vec<Tensor>,
     optimizer: Box<dyn Optimizer>,
     tape: Tape,
@@ -20,7 +22,13 @@ pub struct EngineTrainer {
 }
 
 impl EngineTrainer {
+    /// On the calling thread alone.
     pub fn new(cfg: &'static BenchConfig) -> Self {
+        Self::with_threads(cfg, 1)
+    }
+
+    /// Each step's batch cut into `threads` shards, one per thread (see [`super::shards`]).
+    pub fn with_threads(cfg: &'static BenchConfig, threads: usize) -> Self {
         let (x, y) = make_dataset(cfg);
         let layers = cfg.layers;
         let parameters: Vec<Tensor> = init_params(layers)
@@ -38,11 +46,17 @@ impl EngineTrainer {
         );
         let mlp = Mlp::from_parameters(layers[0], hidden, Activation::Tanh, parameters.clone())
             .expect("protocol weights have the protocol's shapes");
-        Self {
-            cfg,
+        let batch = Arc::new(SharedBatch {
             x,
             y,
-            mlp,
+            n_inputs: cfg.n_inputs(),
+            mlp: RwLock::new(mlp),
+        });
+        let pool = ShardPool::new(&batch, threads);
+        Self {
+            cfg,
+            batch,
+            pool,
             initial: parameters,
             optimizer: build_optimizer(cfg.optimizer),
             tape: Tape::new(),
@@ -50,9 +64,24 @@ impl EngineTrainer {
         }
     }
 
-    pub fn mlp(&self) -> &Mlp {
-        &self.mlp
+    /// The network as it stands.
+    pub fn mlp(&self) -> RwLockReadGuard<'_, Mlp> {
+        read(&self.batch)
     }
+
+    /// Threads a step runs on (fewer than asked only if one could not be started).
+    pub fn threads(&self) -> usize {
+        self.pool.shards()
+    }
+}
+
+// A poisoned lock means a shard panicked mid-step; the panic itself is what gets reported.
+fn read(batch: &SharedBatch) -> RwLockReadGuard<'_, Mlp> {
+    batch.mlp.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write(batch: &SharedBatch) -> RwLockWriteGuard<'_, Mlp> {
+    batch.mlp.write().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn build_optimizer(optimizer: BenchOptimizer) -> Box<dyn Optimizer> {
@@ -75,34 +104,28 @@ fn build_optimizer(optimizer: BenchOptimizer) -> Box<dyn Optimizer> {
 impl BenchTrainer for EngineTrainer {
     fn step(&mut self, batch_index: usize) {
         let rows = self.cfg.batch_rows(batch_index);
-        let d = self.cfg.n_inputs();
-        self.tape.clear();
-        let x = self
-            .tape
-            .input(rows.len(), d, &self.x[rows.start * d..rows.end * d]);
-        let y = self.tape.input(rows.len(), 1, &self.y[rows.clone()]);
-        let prediction = self.mlp.forward(&mut self.tape, x);
-        let loss = LossKind::Mse.apply(&mut self.tape, prediction, y);
-        self.tape.backward_into(loss, &mut self.gradients);
-        self.optimizer
-            .step(self.mlp.parameters_mut(), &self.gradients);
+        self.pool
+            .gradients(&self.batch, rows, &mut self.tape, &mut self.gradients);
+        let mut mlp = write(&self.batch);
+        self.optimizer.step(mlp.parameters_mut(), &self.gradients);
     }
 
     fn reset(&mut self) {
-        for (parameter, initial) in self.mlp.parameters_mut().iter_mut().zip(&self.initial) {
+        let mut mlp = write(&self.batch);
+        for (parameter, initial) in mlp.parameters_mut().iter_mut().zip(&self.initial) {
             parameter.data_mut().copy_from_slice(initial.data());
         }
         self.optimizer.reset();
     }
 
     fn full_mse(&mut self) -> f64 {
-        let predictions = self.mlp.predict(&mut self.tape, &self.x);
+        let predictions = read(&self.batch).predict(&mut self.tape, &self.batch.x);
         let total: f64 = predictions
             .iter()
-            .zip(&self.y)
+            .zip(&self.batch.y)
             .map(|(&p, &y)| (f64::from(p) - f64::from(y)).powi(2))
             .sum();
-        total / self.y.len() as f64
+        total / self.batch.y.len() as f64
     }
 }
 
@@ -112,7 +135,8 @@ pub fn run_cli(args: &BenchArgs) -> anyhow::Result<()> {
     let options: RunOptions = args.run_options()?;
     let threads = options.threads.unwrap_or(1);
     for cfg in configs {
-        let mut trainer = EngineTrainer::new(cfg);
+        let mut trainer = EngineTrainer::with_threads(cfg, threads);
+        let threads = trainer.threads();
         let result = run_protocol(cfg, &mut trainer, &options, "nanograd", "engine", threads);
         println!("{}", serde_json::to_string(&result)?);
     }

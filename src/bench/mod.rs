@@ -8,6 +8,7 @@
 //!   any [`BenchTrainer`].
 //! - [`report`]: the JSON line and the measured loop.
 //! - [`engine_trainer`]: the autograd engine as a [`BenchTrainer`], and the `bench` subcommand.
+//! - [`shards`]: `--threads`, the batch cut into shards trained on one thread each.
 //! - [`reference`]: a hand-written, engine-free trainer of the same MLP, the oracle that the
 //!   engine is tested against.
 //!
@@ -31,6 +32,7 @@ pub mod protocol;
 pub mod reference;
 pub mod report;
 pub mod runner;
+pub mod shards;
 
 pub use args::{BenchArgs, BenchError, RunOptions};
 pub use engine_trainer::{EngineTrainer, run_cli};

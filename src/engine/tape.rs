@@ -166,8 +166,20 @@ impl Gradients {
             .all(|(t, _)| t.data().iter().all(|v| v.is_finite()))
     }
 
-    fn reset(&mut self) {
+    /// No parameter has a gradient, as before any backward pass (buffers are kept).
+    pub fn clear(&mut self) {
         self.present.iter_mut().for_each(|p| *p = false);
+    }
+
+    /// Adds every gradient of `other` to this one's (a parameter present only in `other`
+    /// is copied): the gradient of a sum of losses from the gradients of each.
+    pub fn add(&mut self, other: &Gradients) {
+        for (index, (tensor, &present)) in other.slots.iter().zip(&other.present).enumerate() {
+            if present {
+                let (rows, cols) = tensor.shape();
+                self.accumulate(ParamId(index), rows, cols, tensor.data());
+            }
+        }
     }
 
     fn accumulate(&mut self, id: ParamId, rows: usize, cols: usize, grad: &[f32]) {
@@ -688,7 +700,7 @@ impl Tape {
             (1, 1),
             "backward needs a 1×1 loss, got {rows}×{cols}"
         );
-        grads.reset();
+        grads.clear();
         for node in &mut self.nodes[..=loss.0] {
             node.has_grad = false;
             node.grad_past_activation = false;
