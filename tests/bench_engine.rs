@@ -87,3 +87,22 @@ fn engine_and_hand_written_reference_agree_step_by_step() {
         );
     }
 }
+
+// `--threads 2` shards only the configurations whose step has work for two threads.
+#[test]
+fn threads_go_only_where_the_step_is_large_enough() {
+    use nanograd::bench::threads_worth_using;
+    let threads = |name: &str, requested: usize| {
+        threads_worth_using(BenchConfig::by_name(name).expect("config"), requested)
+    };
+    assert_eq!(threads("tiny", 2), 1);
+    assert_eq!(threads("medium", 2), 1);
+    assert_eq!(threads("small", 2), 2);
+    assert_eq!(threads("small", 1), 1);
+    assert_eq!(
+        threads("small", 8),
+        2,
+        "6.5 MFLOP a step feeds two threads, not eight"
+    );
+    assert_eq!(threads("wide", 8), 8);
+}

@@ -21,7 +21,8 @@ pub struct BenchArgs {
     /// (default max(20, 2 × batches per epoch)).
     #[arg(long)]
     pub warmup: Option<u64>,
-    /// Worker threads (default: 1).
+    /// Threads at most (default: 1). A configuration whose step is too small to pay for a
+    /// hand-off between threads runs on fewer; the JSON line says how many it used.
     #[arg(long)]
     pub threads: Option<usize>,
 }

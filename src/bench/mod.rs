@@ -35,7 +35,7 @@ pub mod runner;
 pub mod shards;
 
 pub use args::{BenchArgs, BenchError, RunOptions};
-pub use engine_trainer::{EngineTrainer, run_cli};
+pub use engine_trainer::{EngineTrainer, run_cli, threads_worth_using};
 pub use protocol::{
     BENCH_CONFIGS, BenchConfig, BenchOptimizer, Checksums, LayerParams, SplitMix64, checksums,
     flops_per_step, init_params, lattice_multipliers, make_dataset, n_params,

@@ -67,6 +67,20 @@ struct Control {
     batch_start: AtomicUsize,
     batch_end: AtomicUsize,
     stop: AtomicBool,
+    /// A worker panicked mid-step; the caller re-raises it instead of waiting forever.
+    failed: AtomicBool,
+}
+
+/// Counts the worker's step as finished when dropped, also when unwinding from a panic.
+struct FinishOnDrop<'a>(&'a Control);
+
+impl Drop for FinishOnDrop<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.failed.store(true, Ordering::Release);
+        }
+        self.0.finished.fetch_add(1, Ordering::Release);
+    }
 }
 
 struct Worker {
@@ -92,6 +106,7 @@ impl ShardPool {
             batch_start: AtomicUsize::new(0),
             batch_end: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
+            failed: AtomicBool::new(false),
         });
         let shards = threads.max(1);
         let workers = (1..shards)
@@ -161,15 +176,11 @@ impl ShardPool {
         if shards == 1 {
             return;
         }
-        let mut spins = 0u32;
-        while self.control.finished.load(Ordering::Acquire) < shards - 1 {
-            spins = spins.saturating_add(1);
-            if spins < SPINS_BEFORE_YIELD {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
-        }
+        wait_until(|| self.control.finished.load(Ordering::Acquire) >= shards - 1);
+        assert!(
+            !self.control.failed.load(Ordering::Acquire),
+            "a bench worker thread panicked; its message is above"
+        );
         for worker in &self.workers {
             let theirs = worker
                 .gradients
@@ -186,6 +197,19 @@ impl Drop for ShardPool {
     }
 }
 
+/// Spins until `done`, then gives the core away between checks once it has waited a while.
+fn wait_until(done: impl Fn() -> bool) {
+    let mut spins = 0u32;
+    while !done() {
+        spins = spins.saturating_add(1);
+        if spins < SPINS_BEFORE_YIELD {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
+
 fn work(
     control: &Control,
     batch: &SharedBatch,
@@ -196,25 +220,14 @@ fn work(
     let mut tape = Tape::new();
     let mut seen = 0u64;
     loop {
-        let mut spins = 0u32;
-        let step = loop {
-            let step = control.step.load(Ordering::Acquire);
-            if step != seen {
-                break step;
-            }
-            spins = spins.saturating_add(1);
-            if spins < SPINS_BEFORE_YIELD {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
-        };
-        seen = step;
+        wait_until(|| control.step.load(Ordering::Acquire) != seen);
+        seen = control.step.load(Ordering::Acquire);
         if control.stop.load(Ordering::Acquire) {
             return;
         }
         let rows =
             control.batch_start.load(Ordering::Relaxed)..control.batch_end.load(Ordering::Relaxed);
+        let _finished = FinishOnDrop(control);
         let mine = shard_rows(&rows, shards, index);
         {
             let mlp = batch.mlp.read().unwrap_or_else(PoisonError::into_inner);
@@ -222,7 +235,6 @@ fn work(
             let share = mine.len() as f32 / rows.len() as f32;
             shard_gradients(batch, &mlp, mine, share, &mut tape, &mut gradients);
         }
-        control.finished.fetch_add(1, Ordering::Release);
     }
 }
 
