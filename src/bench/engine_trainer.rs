@@ -1,10 +1,10 @@
 //! The autograd engine driven through the benchmark protocol: the same `Mlp`, `Tape` and
 //! optimizers the app trains with, with the protocol's data, initial weights and batches.
 
-use super::args::{BenchArgs, RunOptions};
-use super::protocol::{BenchConfig, BenchOptimizer, flops_per_step, init_params, make_dataset};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::args::{BenchArgs, RunOptions};
+use super::protocol::{BenchConfig, BenchOptimizer, flops_per_step, init_params, make_dataset};
 use super::runner::{BenchTrainer, run_protocol};
 use super::shards::{ShardPool, SharedBatch};
 use crate::engine::{Gradients, Tape, Tensor};
@@ -132,8 +132,9 @@ impl BenchTrainer for EngineTrainer {
 /// Work per thread below which a second thread costs more than it saves. Measured with two
 /// threads on this 2-core machine: `medium` (2.5 MFLOP a step, 25 µs) ran at 0.77× of one
 /// thread and `tiny` (0.35 MFLOP) at 0.96×, while `small` (6.5 MFLOP) ran at 1.67× and `wide`
-/// (104 MFLOP) at 1.64×. The hand-off itself is a few microseconds, but the shards' tapes each
-/// pay the per-node costs and the gradients and parameters move between cores every step.
+/// (104 MFLOP) at 1.64×. The spinning hand-off is only 0.2-1.6 µs a round trip; the loss is
+/// more likely each shard's tape paying the per-node costs again and the gradients and
+/// parameters moving between cores every step (not broken down further).
 const MIN_FLOPS_PER_THREAD: u64 = 3_000_000;
 
 /// At most `requested` threads, and no more than the step's work can keep busy.

@@ -5,9 +5,10 @@
 //! whole batch's mean, and one optimizer step follows.
 //!
 //! The step is tens of microseconds on the classroom sizes, so the hand-off cannot go
-//! through a condition variable (waking a sleeping thread costs about that much here):
-//! workers and caller spin on an atomic step counter while a step is on, and a worker
-//! yields its core once it has waited a while, as it does between runs.
+//! through a condition variable: a round trip through one (ask, wait, answer) measured
+//! 38-46 µs on this machine, more than a whole `medium` step, against 0.2-1.6 µs spinning on
+//! an atomic. So workers and caller spin on an atomic step counter while a step is on, and a
+//! worker yields its core once it has waited a while, as it does between runs.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
