@@ -113,14 +113,17 @@ impl DialogJob {
     }
 }
 
-/// A small window with a text field for a path: the fallback when no dialog is available, and
-/// always reachable from the File menu.
+/// A modal window with a text field for a path: the fallback when no dialog is available, and
+/// always reachable from the File menu. While it is open it has the keyboard: the field takes the
+/// focus at once, so a "." or a space in a path never reaches the app's shortcuts, and Esc closes
+/// it.
 #[derive(Clone, Debug)]
 pub struct PathField {
     pub purpose: PathPurpose,
     pub text: String,
     /// Why the field is shown (e.g. "No file dialog on this system").
     pub note: Option<String>,
+    has_focused: bool,
 }
 
 pub enum PathFieldAction {
@@ -134,47 +137,56 @@ impl PathField {
             purpose,
             text,
             note,
+            has_focused: false,
+        }
+    }
+
+    /// An example of what to type, for the empty field.
+    fn hint(&self) -> &'static str {
+        match self.purpose {
+            PathPurpose::OpenCsv => "/home/me/data.csv",
+            PathPurpose::SaveWeights | PathPurpose::LoadWeights => "/home/me/model.safetensors",
         }
     }
 
     /// Show the window; returns what the user chose, if anything.
     pub fn window_ui(&mut self, ctx: &egui::Context) -> Option<PathFieldAction> {
         let mut action = None;
-        let mut is_open = true;
-        egui::Window::new(self.purpose.title())
-            .id(egui::Id::unique("nanograd-path-field"))
-            .collapsible(false)
-            .resizable(false)
-            .open(&mut is_open)
-            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
-            .show(ctx, |ui| {
-                if let Some(note) = &self.note {
-                    ui.label(note);
-                }
-                let label = ui.label("File path:");
-                let response = ui.add(
-                    egui::TextEdit::singleline(&mut self.text)
-                        .desired_width(480.0)
-                        .hint_text("/home/me/data.csv"),
+        let modal = egui::Modal::new(egui::Id::unique("nanograd-path-field")).show(ctx, |ui| {
+            ui.set_max_width(560.0);
+            ui.heading(self.purpose.title());
+            if let Some(note) = &self.note {
+                ui.label(note);
+            }
+            let label = ui.label("File path:");
+            let hint = self.hint();
+            let response = ui.add(
+                egui::TextEdit::singleline(&mut self.text)
+                    .desired_width(520.0)
+                    .hint_text(hint),
+            );
+            let response = response.labelled_by(label.id);
+            if !std::mem::replace(&mut self.has_focused, true) {
+                response.request_focus();
+            }
+            let is_entered =
+                response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                let path = self.text.trim();
+                let confirm = ui.add_enabled(
+                    !path.is_empty(),
+                    egui::Button::new(self.purpose.confirm_label()),
                 );
-                let response = response.labelled_by(label.id);
-                let is_entered =
-                    response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
-                ui.horizontal(|ui| {
-                    let path = self.text.trim();
-                    let confirm = ui.add_enabled(
-                        !path.is_empty(),
-                        egui::Button::new(self.purpose.confirm_label()),
-                    );
-                    if (confirm.clicked() || is_entered) && !path.is_empty() {
-                        action = Some(PathFieldAction::Confirm(expand_home(path)));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        action = Some(PathFieldAction::Close);
-                    }
-                });
+                if (confirm.clicked() || is_entered) && !path.is_empty() {
+                    action = Some(PathFieldAction::Confirm(expand_home(path)));
+                }
+                if ui.button("Cancel").on_hover_text("Esc").clicked() {
+                    action = Some(PathFieldAction::Close);
+                }
             });
-        if !is_open {
+        });
+        if action.is_none() && modal.should_close() {
             action = Some(PathFieldAction::Close);
         }
         action

@@ -173,11 +173,7 @@ fn load(
                 let message = if cancel.load(Ordering::Relaxed) {
                     format!("Loading {} was cancelled.", file_name(path))
                 } else {
-                    format!(
-                        "Could not read {}: {err}. Check that it is a CSV file with a header row, \
-                         or choose another file.",
-                        file_name(path)
-                    )
+                    file_failure_message(path, &err)
                 };
                 LoadFailure {
                     message,
@@ -189,6 +185,30 @@ fn load(
     };
     let remembered = source.columns().cloned();
     select(source, Arc::new(table), remembered.as_ref())
+}
+
+/// What went wrong with a file, and what to do, in the words the failure calls for: a missing
+/// file is not a malformed CSV.
+fn file_failure_message(path: &Path, err: &data::DataError) -> String {
+    use std::io::ErrorKind;
+    let name = file_name(path);
+    match err {
+        data::DataError::Io { source, .. } => match source.kind() {
+            ErrorKind::NotFound => format!(
+                "There is no file at {}. Check the path, or choose the file with Open CSV….",
+                path.display()
+            ),
+            ErrorKind::PermissionDenied => format!(
+                "Nanograd is not allowed to read {name}. Copy it to a folder of yours, or ask \
+                 for read permission."
+            ),
+            ErrorKind::IsADirectory => {
+                format!("{name} is a folder, not a file: choose a CSV file in it.")
+            }
+            _ => format!("Could not read {name}: {source}."),
+        },
+        other => format!("{name}: {other}."),
+    }
 }
 
 fn select(

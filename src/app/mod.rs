@@ -1,13 +1,17 @@
 //! The desktop app: watch a network learn.
 //!
 //! Layout of this module (nothing outside `app` imports egui):
-//! - [`NanogradApp`] (`nanograd_app.rs`): runtime state, the frame layout, applying actions.
+//! - [`NanogradApp`] (`nanograd_app.rs`): runtime state and applying actions.
+//! - `layout.rs`: the frame: toolbar, settings panel, and the central area's shared heights.
 //! - `state.rs`: the settings remembered between runs (eframe persistence).
 //! - `session.rs`: the training worker thread, commands in, events out, joined on drop.
 //! - `snapshot.rs`: what the worker sends: ready-to-draw pictures of every run.
 //! - `panels/`: the data, network, optimizer and controls panels, small `*_ui` functions that
 //!   edit narrow state and return actions.
-//! - `plots.rs`: the fit plot and the loss plot.
+//! - `views/`: the fit plot, the loss plot, the network diagram, and their axes and legends.
+//! - `menus.rs`, `status.rs`, `notices.rs`, `style.rs`: the menu bar, the status line, the
+//!   messages area, and the look (normal and projector view).
+//! - `numbers.rs`: how numbers are written on screen.
 //! - `loader.rs`: loading CSV files and sample/synthetic data on a helper thread.
 //! - `dialogs.rs`: native file dialogs off the UI thread, and a typed-path fallback.
 //!
@@ -15,15 +19,23 @@
 //! `egui_kittest`.
 
 mod dialogs;
+mod layout;
 mod loader;
+mod menus;
 mod nanograd_app;
+pub mod notices;
+mod numbers;
 mod panels;
-mod plots;
 pub mod session;
 pub mod snapshot;
 pub mod state;
+mod status;
+mod style;
+mod views;
 
-pub use nanograd_app::{AppOptions, NanogradApp, Notice};
+pub use layout::LayoutReport;
+pub use nanograd_app::{AppOptions, NanogradApp};
+pub use notices::{Notice, Topic};
 
 /// Application id: the persistence folder, the Wayland app id and the `.desktop` file name.
 pub const APP_ID: &str = "nanograd";

@@ -27,9 +27,10 @@ use crate::data::Dataset;
 use crate::train::history::{LossHistory, LossPoint};
 use crate::train::{Model, TrainConfig, TrainError, Trainer};
 
+use super::notices::Topic;
 use super::snapshot::{
-    DataView, Event, Generation, NetworkSummary, PauseReason, Prediction, RunId, RunSnapshot,
-    Snapshot,
+    DataView, EpochMarker, Event, Generation, NetworkSummary, PauseReason, Prediction, RunId,
+    RunSnapshot, Snapshot,
 };
 
 /// Commands from the UI to the worker.
@@ -46,7 +47,8 @@ pub enum Command {
     StepEpoch,
     SetLearningRate(f32),
     SetEpochLimit(Option<usize>),
-    /// Train at most this many epochs a second (so a class can watch), or `None` for full speed.
+    /// Train at most this many optimizer steps a second (so a class can watch), or `None` for
+    /// full speed.
     SetPace(Option<f32>),
     /// Ask for each hidden unit's output over the x range in the snapshots.
     SetHiddenUnitCurves(bool),
@@ -178,7 +180,7 @@ struct Worker {
     state: Option<Training>,
     is_training: bool,
     epoch_limit: Option<usize>,
-    /// Epochs per second, `None` for as fast as possible.
+    /// Optimizer steps per second, `None` for as fast as possible.
     pace: Option<f32>,
     /// Steps of the main run and the time when pacing last restarted.
     pace_mark: (u64, Instant),
@@ -196,6 +198,10 @@ struct Training {
 
 struct Run {
     run_id: RunId,
+    /// Epochs trained before this run's trainer took over (weights loaded mid-session).
+    epochs_before: usize,
+    /// Moments on the loss curve worth a line (where weights were loaded).
+    markers: Vec<EpochMarker>,
     trainer: Trainer,
     history: LossHistory,
     learning_rate: f32,
@@ -203,6 +209,28 @@ struct Run {
     rate_mark: (u64, Instant),
     steps_per_second: f64,
     network: NetworkSummary,
+}
+
+impl Run {
+    /// Epochs done, counting those before weights were loaded.
+    fn epoch(&self) -> usize {
+        self.epochs_before + self.trainer.epoch()
+    }
+}
+
+/// What a run hands to the run that replaces it when weights are loaded.
+struct CarriedHistory {
+    history: LossHistory,
+    epochs: usize,
+    markers: Vec<EpochMarker>,
+    reason: String,
+}
+
+fn file_label(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }
 
 impl Worker {
@@ -265,8 +293,9 @@ impl Worker {
         }
     }
 
-    fn fail(&self, what: &str, message: String) {
+    fn fail(&self, topic: Topic, what: &str, message: String) {
         self.send(Event::Failed {
+            topic,
             what: what.to_owned(),
             message,
         });
@@ -275,11 +304,12 @@ impl Worker {
     fn handle(&mut self, command: Command) {
         match command {
             Command::Reset { dataset, config } => match Trainer::new(&dataset, &config) {
-                Ok(trainer) => self.start(dataset, config, trainer),
+                Ok(trainer) => self.start(dataset, config, trainer, None),
                 Err(err) => {
                     self.state = None;
                     self.is_training = false;
                     self.fail(
+                        Topic::Training,
                         "Could not build the model",
                         format!("{err}. Check the data and the network settings."),
                     );
@@ -328,7 +358,15 @@ impl Worker {
         }
     }
 
-    fn start(&mut self, dataset: Arc<Dataset>, config: TrainConfig, trainer: Trainer) {
+    /// Make `trainer` the session's only run. `carried` continues the loss curve and the epoch
+    /// count of the run it replaces (loading weights), instead of starting them again.
+    fn start(
+        &mut self,
+        dataset: Arc<Dataset>,
+        config: TrainConfig,
+        trainer: Trainer,
+        carried: Option<CarriedHistory>,
+    ) {
         self.generation += 1;
         self.pace_mark = (0, Instant::now());
         let data_view = data_view(self.generation, &trainer);
@@ -342,7 +380,7 @@ impl Worker {
             activation: mlp.activation(),
             n_parameters: mlp.n_parameters(),
         };
-        let run = Run {
+        let mut run = Run {
             run_id: RunId(0),
             network,
             learning_rate: config.optimizer.learning_rate(),
@@ -350,7 +388,18 @@ impl Worker {
             history: LossHistory::new(HISTORY_CAPACITY),
             rate_mark: (0, Instant::now()),
             steps_per_second: 0.0,
+            epochs_before: 0,
+            markers: Vec::new(),
         };
+        if let Some(carried) = carried {
+            run.history = carried.history;
+            run.epochs_before = carried.epochs;
+            run.markers = carried.markers;
+            run.markers.push(EpochMarker {
+                epoch: carried.epochs as f64,
+                label: carried.reason,
+            });
+        }
         self.state = Some(Training {
             dataset,
             config,
@@ -371,9 +420,8 @@ impl Worker {
 
     /// When pacing, the moment the main run may take its next step.
     fn next_step_due(&self) -> Option<Instant> {
-        let pace = self.pace?;
+        let steps_per_second = f64::from(self.pace?);
         let run = self.state.as_ref()?.runs.first()?;
-        let steps_per_second = f64::from(pace) * run.trainer.steps_per_epoch().max(1) as f64;
         let (mark_steps, mark_time) = self.pace_mark;
         let steps_done = run.trainer.steps().saturating_sub(mark_steps) as f64;
         Some(mark_time + Duration::from_secs_f64(steps_done / steps_per_second))
@@ -383,7 +431,7 @@ impl Worker {
         self.state
             .as_ref()
             .and_then(|training| training.runs.first())
-            .map_or(0, |run| run.trainer.epoch())
+            .map_or(0, Run::epoch)
     }
 
     fn mark_rates(&mut self) {
@@ -429,10 +477,10 @@ impl Worker {
                 }
             }
             if let Some(limit) = self.epoch_limit
-                && training.runs.iter().all(|run| run.trainer.epoch() >= limit)
+                && training.runs.iter().all(|run| run.epoch() >= limit)
             {
                 self.is_training = false;
-                let epoch = training.runs.first().map_or(0, |run| run.trainer.epoch());
+                let epoch = training.runs.first().map_or(0, Run::epoch);
                 self.send(Event::Paused {
                     reason: PauseReason::EpochLimit { epoch },
                 });
@@ -473,6 +521,7 @@ impl Worker {
             .and_then(|training| training.runs.first())
         else {
             self.fail(
+                Topic::Weights,
                 "Could not save the weights",
                 "There is no model yet: load data first.".to_owned(),
             );
@@ -481,6 +530,7 @@ impl Worker {
         match run.trainer.model().save(&path) {
             Ok(()) => self.send(Event::Saved { path }),
             Err(err) => self.fail(
+                Topic::Weights,
                 "Could not save the weights",
                 format!(
                     "{}: {err}. Choose another folder or file name.",
@@ -494,6 +544,7 @@ impl Worker {
         const WHAT: &str = "Could not load the weights";
         let Some(training) = &self.state else {
             self.fail(
+                Topic::Weights,
                 WHAT,
                 "Load data first: the weights are continued on the current data.".to_owned(),
             );
@@ -503,6 +554,7 @@ impl Worker {
             Ok(model) => model,
             Err(err) => {
                 self.fail(
+                    Topic::Weights,
                     WHAT,
                     format!(
                         "{}: {err}. Choose a .safetensors file saved by Nanograd.",
@@ -515,6 +567,7 @@ impl Worker {
         let dataset = Arc::clone(&training.dataset);
         if model.mlp.n_inputs() != dataset.n_inputs() {
             self.fail(
+                Topic::Weights,
                 WHAT,
                 format!(
                     "The file's network takes {} input(s) ({}), but the current data has {} ({}). \
@@ -529,6 +582,17 @@ impl Worker {
         }
         let hidden_sizes = model.mlp.hidden_sizes().to_vec();
         let activation = model.mlp.activation();
+        // The loss curve goes on across the load, with a line where the weights changed.
+        let carried = training.runs.first().map(|run| CarriedHistory {
+            history: run.history.clone(),
+            // A part-done epoch counts as done, so the curve never steps back.
+            epochs: run.epoch()
+                + usize::from(
+                    run.trainer.steps() % run.trainer.steps_per_epoch().max(1) as u64 != 0,
+                ),
+            markers: run.markers.clone(),
+            reason: format!("weights loaded from {}", file_label(&path)),
+        });
         let config = TrainConfig {
             hidden_sizes: hidden_sizes.clone(),
             activation,
@@ -537,14 +601,14 @@ impl Worker {
         match Trainer::from_model(&dataset, &config, model) {
             Ok(trainer) => {
                 self.is_training = false;
-                self.start(dataset, config, trainer);
+                self.start(dataset, config, trainer, carried);
                 self.send(Event::ModelLoaded {
                     path,
                     hidden_sizes,
                     activation,
                 });
             }
-            Err(err) => self.fail(WHAT, format!("{}: {err}", path.display())),
+            Err(err) => self.fail(Topic::Weights, WHAT, format!("{}: {err}", path.display())),
         }
     }
 
@@ -582,7 +646,7 @@ impl Worker {
             run.rate_mark = (steps, now);
 
             let point = LossPoint {
-                epoch: steps as f64 / steps_per_epoch as f64,
+                epoch: run.epochs_before as f64 + steps as f64 / steps_per_epoch as f64,
                 train_loss: metrics.train_loss as f32,
                 validation_loss: metrics.validation_loss.map(|loss| loss as f32),
             };
@@ -598,7 +662,7 @@ impl Worker {
             };
             runs.push(RunSnapshot {
                 run_id: run.run_id,
-                epoch: trainer.epoch(),
+                epoch: run.epochs_before + trainer.epoch(),
                 steps,
                 steps_per_epoch,
                 steps_per_second: run.steps_per_second,
@@ -607,10 +671,13 @@ impl Worker {
                 validation_loss: metrics.validation_loss.map(|loss| loss as f32),
                 train_r2: metrics.train.r2 as f32,
                 validation_r2: metrics.validation.map(|fit| fit.r2 as f32),
+                train_rmse: metrics.train.rmse as f32,
+                validation_rmse: metrics.validation.map(|fit| fit.rmse as f32),
                 history: run.history.clone(),
                 prediction,
                 network: run.network.clone(),
                 hidden_units,
+                markers: run.markers.clone(),
             });
         }
         self.send(Event::Snapshot(Box::new(Snapshot {

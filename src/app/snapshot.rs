@@ -11,6 +11,8 @@ use std::sync::Arc;
 use egui_plot::PlotPoint;
 
 use crate::nn::Activation;
+
+use super::notices::Topic;
 use crate::train::history::LossHistory;
 
 /// Identifies one training run inside a session.
@@ -39,7 +41,11 @@ pub enum Event {
         activation: Activation,
     },
     /// A command failed; the message is for the user.
-    Failed { what: String, message: String },
+    Failed {
+        topic: Topic,
+        what: String,
+        message: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,12 +99,24 @@ pub struct RunSnapshot {
     /// R² in user units.
     pub train_r2: f32,
     pub validation_r2: Option<f32>,
+    /// Root-mean-square error in the target's own units.
+    pub train_rmse: f32,
+    pub validation_rmse: Option<f32>,
     pub history: LossHistory,
     pub prediction: Prediction,
     pub network: NetworkSummary,
     /// Per hidden layer, every unit's output over [`Prediction::Curve`]'s x values; empty unless
     /// asked for with `Command::SetHiddenUnitCurves(true)`.
     pub hidden_units: Vec<HiddenLayerCurves>,
+    /// Lines to draw on the loss plot (where weights were loaded).
+    pub markers: Vec<EpochMarker>,
+}
+
+/// A moment in a run's history, drawn as a labelled vertical line on the loss plot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochMarker {
+    pub epoch: f64,
+    pub label: String,
 }
 
 /// The network's prediction in a form that can be drawn.

@@ -1,6 +1,6 @@
 //! Train / Pause, Step, Reset, and the training speed.
 
-use super::super::state::{DEFAULT_PACE, PACE_RANGE};
+use super::super::state::PACE_RANGE;
 use super::{Action, shortcuts};
 
 /// What the controls need to know.
@@ -9,7 +9,12 @@ pub struct ControlsView {
     pub is_ready: bool,
 }
 
-pub fn controls_ui(ui: &mut egui::Ui, view: &ControlsView, pace: &mut Option<f32>) -> Vec<Action> {
+pub fn controls_ui(
+    ui: &mut egui::Ui,
+    view: &ControlsView,
+    steps_per_second: &mut f32,
+    is_full_speed: &mut bool,
+) -> Vec<Action> {
     let mut actions = Vec::new();
     let ctx = ui.ctx().clone();
     let (text, hint) = if view.is_training {
@@ -48,24 +53,26 @@ pub fn controls_ui(ui: &mut egui::Ui, view: &ControlsView, pace: &mut Option<f32
         actions.push(Action::ResetModel);
     }
     ui.separator();
-    let before = *pace;
+    let before = (*steps_per_second, *is_full_speed);
     let label = ui.label("Speed");
-    let mut is_full_speed = pace.is_none();
-    let mut epochs_per_second = pace.unwrap_or(DEFAULT_PACE);
     ui.add_enabled(
-        !is_full_speed,
-        egui::Slider::new(&mut epochs_per_second, PACE_RANGE)
+        !*is_full_speed,
+        egui::Slider::new(steps_per_second, PACE_RANGE)
             .logarithmic(true)
-            .max_decimals(1)
-            .suffix(" epochs/s"),
+            .max_decimals(0)
+            .suffix(" steps/s"),
     )
     .labelled_by(label.id)
-    .on_hover_text("Slow training down so a class can follow the curve");
-    ui.checkbox(&mut is_full_speed, "Full speed")
+    .on_hover_text(
+        "Optimizer steps (weight updates) per second: slow enough for a class to follow the \
+         curve",
+    );
+    ui.checkbox(is_full_speed, "Full speed")
         .on_hover_text("Train as fast as this computer can");
-    *pace = (!is_full_speed).then_some(epochs_per_second);
-    if *pace != before {
-        actions.push(Action::SetPace(*pace));
+    if (*steps_per_second, *is_full_speed) != before {
+        actions.push(Action::SetPace(
+            (!*is_full_speed).then_some(*steps_per_second),
+        ));
     }
     actions
 }

@@ -4,6 +4,7 @@ use crate::data::{self, RowReport, Table};
 
 use super::super::dialogs::PathPurpose;
 use super::super::loader::column_is_usable;
+use super::super::numbers::count;
 use super::super::state::{ColumnChoice, DataSource, SyntheticKind, SyntheticSettings};
 use super::{Action, labelled, shortcuts};
 
@@ -71,8 +72,9 @@ pub fn data_ui(
         ui.label(report.summary());
     }
     ui.label(format!(
-        "{} training rows, {} validation rows",
-        view.n_train, view.n_validation
+        "{}, {}",
+        count(view.n_train, "training row", "training rows"),
+        count(view.n_validation, "validation row", "validation rows")
     ));
 
     if let Some(table) = view.table {
@@ -157,8 +159,7 @@ fn columns_ui(ui: &mut egui::Ui, table: &Table, current: &ColumnChoice, actions:
                             response.clone().on_disabled_hover_text(reason);
                         }
                         if response.clicked() {
-                            choice.y = column.name.clone();
-                            choice.x.retain(|x| *x != choice.y);
+                            choice = with_target(&choice, &column.name);
                         }
                     }
                 })
@@ -198,6 +199,19 @@ fn columns_ui(ui: &mut egui::Ui, table: &Table, current: &ColumnChoice, actions:
     }
 }
 
+/// The choice with `target` as y. Choosing the current x column as y swaps the two, which is
+/// what a user who picks it means; otherwise x would be left empty and nothing would happen.
+fn with_target(choice: &ColumnChoice, target: &str) -> ColumnChoice {
+    let mut x: Vec<String> = choice.x.iter().filter(|x| *x != target).cloned().collect();
+    if x.is_empty() && !choice.y.is_empty() && choice.y != target {
+        x.push(choice.y.clone());
+    }
+    ColumnChoice {
+        x,
+        y: target.to_owned(),
+    }
+}
+
 fn source_detail(source: &DataSource) -> String {
     match source {
         DataSource::Sample { name, .. } => format!("Built-in sample set {name}"),
@@ -209,5 +223,35 @@ fn source_detail(source: &DataSource) -> String {
             settings.n_points,
             settings.seed
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice(x: &[&str], y: &str) -> ColumnChoice {
+        ColumnChoice {
+            x: x.iter().map(|name| (*name).to_owned()).collect(),
+            y: y.to_owned(),
+        }
+    }
+
+    #[test]
+    fn choosing_the_only_x_column_as_y_swaps_them() {
+        let swapped = with_target(&choice(&["Miles_per_Gallon"], "Year"), "Miles_per_Gallon");
+        assert_eq!(swapped, choice(&["Year"], "Miles_per_Gallon"));
+    }
+
+    #[test]
+    fn choosing_one_of_several_x_columns_as_y_keeps_the_others() {
+        let chosen = with_target(&choice(&["a", "b"], "c"), "a");
+        assert_eq!(chosen, choice(&["b"], "a"));
+    }
+
+    #[test]
+    fn choosing_another_column_as_y_keeps_x() {
+        let chosen = with_target(&choice(&["a"], "c"), "d");
+        assert_eq!(chosen, choice(&["a"], "d"));
     }
 }

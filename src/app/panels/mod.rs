@@ -9,7 +9,7 @@ mod optimizer_ui;
 
 pub use controls_ui::{ControlsView, controls_ui};
 pub use data_ui::{DataView, data_ui};
-pub use network_ui::{network_ui, thousands};
+pub use network_ui::network_ui;
 pub use optimizer_ui::optimizer_ui;
 
 use super::dialogs::PathPurpose;
@@ -29,10 +29,16 @@ pub enum Action {
     ResetModel,
     SetLearningRate(f32),
     SetEpochLimit(Option<usize>),
-    /// Epochs per second, or `None` for full speed.
+    /// Optimizer steps per second, or `None` for full speed.
     SetPace(Option<f32>),
     TogglePlay,
     StepEpoch,
+    /// Turn the projector view on or off.
+    SetProjector(bool),
+    /// The view settings changed (theme, text size): restyle the app.
+    ApplyStyle,
+    /// Show or hide the settings panel.
+    ToggleSettingsPanel,
 }
 
 /// Keyboard shortcuts, shown in tooltips and menus.
@@ -43,6 +49,8 @@ pub mod shortcuts {
     pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
     pub const RESET: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::R);
     pub const STEP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::Period);
+    /// F5 starts a slide show in presentation programs; here it starts the projector view.
+    pub const PROJECTOR: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
 }
 
 /// `label` then a widget tied to it for screen readers (and for tests that find it by name).

@@ -1,7 +1,9 @@
-//! Hidden layers, activation, parameter count and a small diagram of the network.
+//! Hidden layers, activation and parameter count. The diagram of the network is a view of its
+//! own beside the loss plot.
 
 use crate::nn::{Activation, parameter_count};
 
+use super::super::numbers::thousands;
 use super::super::state::{MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkSettings};
 use super::{Action, labelled};
 
@@ -69,85 +71,12 @@ pub fn network_ui(
         });
     });
     let n_parameters = parameter_count(n_inputs.max(1), &network.hidden_sizes);
-    ui.label(format!("Parameters: {}", thousands(n_parameters)));
-    diagram_ui(ui, n_inputs.max(1), &network.hidden_sizes);
+    ui.label(format!("Parameters: {}", thousands(n_parameters as u64)))
+        .on_hover_text("Weights and biases the optimizer adjusts");
 
     if *network != before {
         vec![Action::ResetModel]
     } else {
         Vec::new()
     }
-}
-
-/// Layers as columns of dots (at most 9 drawn per layer), joined by faint lines.
-fn diagram_ui(ui: &mut egui::Ui, n_inputs: usize, hidden_sizes: &[usize]) {
-    let mut sizes = vec![n_inputs];
-    sizes.extend_from_slice(hidden_sizes);
-    sizes.push(1);
-    let width = ui.available_width().clamp(120.0, 400.0);
-    let (response, painter) = ui.allocate_painter(egui::vec2(width, 110.0), egui::Sense::hover());
-    let rect = response.rect.shrink(8.0);
-    let visuals = ui.visuals();
-    let line_color = visuals.weak_text_color().gamma_multiply(0.35);
-    let dot_color = visuals.strong_text_color();
-    const MAX_DOTS: usize = 9;
-    let columns: Vec<Vec<egui::Pos2>> = sizes
-        .iter()
-        .enumerate()
-        .map(|(column, &units)| {
-            let x = rect.left() + rect.width() * column as f32 / (sizes.len() - 1).max(1) as f32;
-            let shown = units.min(MAX_DOTS);
-            (0..shown)
-                .map(|i| {
-                    let y = rect.center().y
-                        + (i as f32 - (shown - 1) as f32 / 2.0) * rect.height() / MAX_DOTS as f32;
-                    egui::pos2(x, y)
-                })
-                .collect()
-        })
-        .collect();
-    for pair in columns.windows(2) {
-        for a in &pair[0] {
-            for b in &pair[1] {
-                painter.line_segment([*a, *b], egui::Stroke::new(0.6, line_color));
-            }
-        }
-    }
-    for (column, dots) in columns.iter().enumerate() {
-        for dot in dots {
-            painter.circle_filled(*dot, 3.5, dot_color);
-        }
-        if sizes[column] > MAX_DOTS
-            && let Some(last) = dots.last()
-        {
-            painter.text(
-                *last + egui::vec2(0.0, 10.0),
-                egui::Align2::CENTER_CENTER,
-                format!("{}", sizes[column]),
-                egui::FontId::proportional(11.0),
-                visuals.text_color(),
-            );
-        }
-    }
-    response.on_hover_text(format!(
-        "Layers: {}",
-        sizes
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" → ")
-    ));
-}
-
-/// 12345 → "12 345" (thin space), readable from the back of a room.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{2009}');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -1,0 +1,398 @@
+//! The frame: menu bar, toolbar with the status line, the settings panel on the left, and the
+//! central area where the messages, the fit plot, the loss plot and the network diagram share
+//! the height there is.
+//!
+//! Heights are shared out explicitly rather than left to each plot, so that on a 1024×768
+//! projector, or with larger text, no plot runs past the bottom of the window or shrinks to a
+//! strip.
+
+use std::time::{Duration, Instant};
+
+use egui::{Rect, UiBuilder, pos2, vec2};
+
+use super::dialogs::PathFieldAction;
+use super::loader;
+use super::menus::menu_bar_ui;
+use super::nanograd_app::NanogradApp;
+use super::panels::{self, Action, ControlsView, shortcuts};
+use super::snapshot::Prediction;
+use super::status::status_ui;
+use super::style::ViewStyle;
+use super::views::diagram::{DiagramModel, DiagramStyle, network_diagram_ui};
+use super::views::{fit_plot_ui, loss_plot_ui};
+
+/// Share of the plots' height that goes to the fit plot; the loss plot and the diagram share
+/// the rest.
+const FIT_SHARE: f32 = 0.52;
+/// The central area needs this many points for the plots' data areas, plus
+/// [`PLOT_CHROME_LINES`] lines of text for legends, headers and axes; below that it scrolls
+/// instead of squashing the plots into strips.
+const MIN_PLOT_AREAS: f32 = 340.0;
+const PLOT_CHROME_LINES: f32 = 6.0;
+/// Narrower than this the legends wrap onto a second line each.
+const NARROW_PLOTS: f32 = 400.0;
+/// The diagram's share of the bottom row.
+const DIAGRAM_SHARE: f32 = 0.42;
+/// Narrower than this (in points) the diagram cannot be read and is left out, giving the loss
+/// plot the whole row.
+const MIN_DIAGRAM_WIDTH: f32 = 210.0;
+
+/// Where the last frame drew things, in points: read by tests to check that nothing is cut off.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LayoutReport {
+    /// The window's content area.
+    pub window: Option<Rect>,
+    pub fit_plot: Option<Rect>,
+    pub loss_plot: Option<Rect>,
+    pub diagram: Option<Rect>,
+    pub settings_panel: Option<Rect>,
+    /// The window is too short for the plots, which then scroll.
+    pub is_central_scrolling: bool,
+}
+
+impl NanogradApp {
+    /// The whole window. `frame` is `None` in tests (no native window to parent dialogs to).
+    pub fn show(&mut self, ui: &mut egui::Ui, frame: Option<&eframe::Frame>) {
+        self.frames += 1;
+        let ctx = ui.ctx().clone();
+        self.layout = LayoutReport {
+            window: Some(ctx.content_rect()),
+            ..LayoutReport::default()
+        };
+        let mut actions = self.shortcuts(&ctx);
+        actions.extend(dropped_files(&ctx));
+
+        egui::Panel::top("menu-bar").show(ui, |ui| {
+            actions.extend(menu_bar_ui(ui, &mut self.settings.view, self.is_training));
+        });
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            actions.extend(self.toolbar_ui(ui));
+        });
+        if self.settings.view.is_settings_panel_shown {
+            // On a small window with large text the panel starts narrower, leaving the plots
+            // at least 60 % of the width.
+            let window_width = ctx.content_rect().width();
+            let max_width = (window_width * 0.5).max(240.0);
+            let panel = egui::Panel::left("settings-panel")
+                .resizable(true)
+                .default_size((window_width * 0.4).clamp(220.0, 290.0))
+                .min_size(220.0)
+                .max_size(max_width)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .auto_shrink(false)
+                        .show(ui, |ui| actions.extend(self.settings_ui(ui)));
+                });
+            self.layout.settings_panel = Some(panel.response.rect);
+        }
+        egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+
+        if let Some(field) = &mut self.path_field {
+            match field.window_ui(&ctx) {
+                Some(PathFieldAction::Confirm(path)) => {
+                    let purpose = field.purpose;
+                    self.path_field = None;
+                    self.on_path_chosen(&ctx, purpose, path);
+                }
+                Some(PathFieldAction::Close) => self.path_field = None,
+                None => {}
+            }
+        }
+        drop_hint_ui(&ctx);
+
+        for action in actions {
+            self.apply(&ctx, frame, action);
+        }
+        if self.load_job.is_some() {
+            // Keep the progress bar moving even if the loader's repaints are throttled.
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        if let Some(wait) = self.notices.expire(Instant::now()) {
+            ctx.request_repaint_after(wait);
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Action> {
+        let mut actions = Vec::new();
+        // While the path window is open, or a text field has the keyboard, every key is text.
+        let is_typing = self.path_field.is_some() || ctx.egui_wants_keyboard_input();
+        ctx.input_mut(|input| {
+            if input.consume_shortcut(&shortcuts::OPEN) {
+                actions.push(Action::OpenDialog(super::dialogs::PathPurpose::OpenCsv));
+            }
+            if input.consume_shortcut(&shortcuts::SAVE) {
+                actions.push(Action::OpenDialog(super::dialogs::PathPurpose::SaveWeights));
+            }
+            if is_typing {
+                return;
+            }
+            if input.consume_shortcut(&shortcuts::RESET) {
+                actions.push(Action::ResetModel);
+            }
+            if input.consume_shortcut(&shortcuts::PROJECTOR) {
+                actions.push(Action::SetProjector(!self.settings.view.is_projector));
+            }
+            if input.consume_key(egui::Modifiers::NONE, egui::Key::Space) {
+                actions.push(Action::TogglePlay);
+            }
+            if input.consume_shortcut(&shortcuts::STEP) {
+                actions.push(Action::StepEpoch);
+            }
+        });
+        actions
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
+        let mut actions = Vec::new();
+        ui.add_space(4.0);
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().slider_width = 110.0;
+            let is_shown = self.settings.view.is_settings_panel_shown;
+            if ui
+                .add(egui::Button::selectable(is_shown, "Settings"))
+                .on_hover_text("Show or hide the data, network and optimizer settings")
+                .clicked()
+            {
+                actions.push(Action::ToggleSettingsPanel);
+            }
+            ui.separator();
+            actions.extend(panels::controls_ui(
+                ui,
+                &ControlsView {
+                    is_training: self.is_training || self.play_when_ready,
+                    is_ready: self.dataset.is_some() || self.load_job.is_some(),
+                },
+                &mut self.settings.steps_per_second,
+                &mut self.settings.is_full_speed,
+            ));
+        });
+        ui.add_space(2.0);
+        let run = self.main_run();
+        status_ui(
+            ui,
+            run,
+            self.data_view.as_deref(),
+            self.load_job.is_some(),
+            self.settings.view.is_projector,
+        );
+        ui.add_space(4.0);
+        actions
+    }
+
+    fn settings_ui(&mut self, ui: &mut egui::Ui) -> Vec<Action> {
+        let mut actions = Vec::new();
+        // Sliders give up width when the panel is narrowed, so the panel can be narrowed
+        // (a label and a number box take the rest of a row).
+        let label_and_value = 11.0 * ui.text_style_height(&egui::TextStyle::Body);
+        ui.spacing_mut().slider_width = (ui.available_width() - label_and_value).clamp(60.0, 150.0);
+        egui::CollapsingHeader::new(egui::RichText::new("Data").heading())
+            .default_open(true)
+            .show(ui, |ui| {
+                let source_name = loader::source_name(&self.settings.data);
+                let view = panels::DataView {
+                    source: &self.settings.data,
+                    source_name: &source_name,
+                    table: self.table.as_deref(),
+                    report: self.report.as_ref(),
+                    n_train: self.data_view.as_ref().map_or(0, |view| view.n_train),
+                    n_validation: self.data_view.as_ref().map_or(0, |view| view.n_validation),
+                    loading: self
+                        .load_job
+                        .as_ref()
+                        .map(|job| (job.label.as_str(), job.progress())),
+                };
+                actions.extend(panels::data_ui(
+                    ui,
+                    &view,
+                    &mut self.settings.val_fraction,
+                    &mut self.synthetic_draft,
+                ));
+            });
+        egui::CollapsingHeader::new(egui::RichText::new("Network").heading())
+            .default_open(true)
+            .show(ui, |ui| {
+                let n_inputs = self
+                    .dataset
+                    .as_ref()
+                    .map_or(1, |dataset| dataset.n_inputs());
+                actions.extend(panels::network_ui(ui, &mut self.settings.network, n_inputs));
+            });
+        egui::CollapsingHeader::new(egui::RichText::new("Optimizer").heading())
+            .default_open(true)
+            .show(ui, |ui| {
+                actions.extend(panels::optimizer_ui(ui, &mut self.settings.optimizer));
+            });
+        ui.add_space(8.0);
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Save weights…")
+                .on_hover_text(format!(
+                    "Save the network to a .safetensors file ({})",
+                    ui.ctx().format_shortcut(&shortcuts::SAVE)
+                ))
+                .clicked()
+            {
+                actions.push(Action::OpenDialog(super::dialogs::PathPurpose::SaveWeights));
+            }
+            if ui
+                .button("Load weights…")
+                .on_hover_text("Continue from a .safetensors file saved by Nanograd")
+                .clicked()
+            {
+                actions.push(Action::OpenDialog(super::dialogs::PathPurpose::LoadWeights));
+            }
+        });
+        ui.add_space(8.0);
+        actions
+    }
+
+    /// Messages on top, then the fit plot, then the loss plot beside the network diagram.
+    fn central_ui(&mut self, ui: &mut egui::Ui) {
+        if !self.notices.is_empty() {
+            self.notices.ui(ui);
+            ui.add_space(4.0);
+        }
+        let height = ui.available_height();
+        // The loss plot has the narrower share of the width: its header wraps first.
+        let chrome_lines = if ui.available_width() * (1.0 - DIAGRAM_SHARE) < NARROW_PLOTS {
+            PLOT_CHROME_LINES + 2.0
+        } else {
+            PLOT_CHROME_LINES
+        };
+        let min_height =
+            MIN_PLOT_AREAS + chrome_lines * ui.text_style_height(&egui::TextStyle::Body);
+        self.layout.is_central_scrolling = height < min_height;
+        if self.layout.is_central_scrolling {
+            // A small window with large text: the plots keep a readable size and the area
+            // scrolls, rather than squashing them into strips.
+            egui::ScrollArea::vertical()
+                .id_salt("plots-scroll")
+                .show(ui, |ui| self.plots_ui(ui, min_height));
+        } else {
+            self.plots_ui(ui, height);
+        }
+    }
+
+    /// The fit plot above, the loss plot and the diagram below, in `height` points.
+    fn plots_ui(&mut self, ui: &mut egui::Ui, height: f32) {
+        let style = ViewStyle::new(&self.settings.view);
+        let area = Rect::from_min_size(ui.cursor().min, vec2(ui.available_width(), height));
+        let gap = ui.spacing().item_spacing.y * 2.0;
+        let fit_height = ((area.height() - gap) * FIT_SHARE).max(0.0);
+        let fit_area = Rect::from_min_size(area.min, vec2(area.width(), fit_height));
+        let bottom = Rect::from_min_max(pos2(area.left(), fit_area.bottom() + gap), area.max);
+
+        let run = self.main_run().cloned();
+        let data_view = self.data_view.clone();
+        let prediction = run
+            .as_ref()
+            .map_or(&Prediction::None, |run| &run.prediction);
+        self.layout.fit_plot = scoped(ui, fit_area, |ui| {
+            fit_plot_ui(ui, data_view.as_deref(), prediction, &style)
+        });
+
+        let is_diagram_shown = self.settings.view.is_diagram_shown
+            && bottom.width() * DIAGRAM_SHARE >= MIN_DIAGRAM_WIDTH;
+        let loss_width = if is_diagram_shown {
+            bottom.width() * (1.0 - DIAGRAM_SHARE)
+        } else {
+            bottom.width()
+        };
+        let loss_area = Rect::from_min_size(bottom.min, vec2(loss_width, bottom.height()));
+        let is_log = &mut self.settings.view.log_loss;
+        self.layout.loss_plot = scoped(ui, loss_area, |ui| {
+            loss_plot_ui(ui, run.as_ref(), is_log, &style)
+        });
+        if is_diagram_shown {
+            let gap_x = ui.spacing().item_spacing.x * 2.0;
+            let diagram_area =
+                Rect::from_min_max(pos2(loss_area.right() + gap_x, bottom.top()), bottom.max);
+            let x_names = data_view
+                .as_ref()
+                .map(|view| view.x_names.clone())
+                .unwrap_or_default();
+            let y_name = data_view
+                .as_ref()
+                .map_or_else(String::new, |view| view.y_name.clone());
+            let (hidden_sizes, activation) = match &run {
+                Some(run) => {
+                    let sizes = &run.network.layer_sizes;
+                    let hidden = sizes
+                        .get(1..sizes.len().saturating_sub(1))
+                        .unwrap_or_default()
+                        .to_vec();
+                    (hidden, run.network.activation)
+                }
+                None => (
+                    self.settings.network.hidden_sizes.clone(),
+                    self.settings.network.activation,
+                ),
+            };
+            let model = DiagramModel {
+                x_names: &x_names,
+                y_name: &y_name,
+                hidden_sizes: &hidden_sizes,
+                activation,
+            };
+            let diagram_style = DiagramStyle::from_visuals(ui.visuals(), style.diagram_scale);
+            self.layout.diagram = scoped(ui, diagram_area, |ui| {
+                ui.label(egui::RichText::new("Network").strong())
+                    .on_hover_text("Inputs on the left, the prediction on the right");
+                Some(network_diagram_ui(ui, &model, &diagram_style).0.rect)
+            });
+        }
+        ui.advance_cursor_after_rect(area);
+    }
+}
+
+/// Run `add` in a child `Ui` confined to `rect`; returns what it reports.
+fn scoped(
+    ui: &mut egui::Ui,
+    rect: Rect,
+    add: impl FnOnce(&mut egui::Ui) -> Option<Rect>,
+) -> Option<Rect> {
+    ui.scope_builder(
+        UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+        |ui| {
+            ui.set_clip_rect(rect.intersect(ui.clip_rect()));
+            add(ui)
+        },
+    )
+    .inner
+}
+
+fn dropped_files(ctx: &egui::Context) -> Vec<Action> {
+    let dropped = ctx.input(|input| input.raw.dropped_files.clone());
+    dropped
+        .into_iter()
+        .find_map(|file| {
+            let path = file.path();
+            (!path.as_os_str().is_empty()).then(|| path.to_path_buf())
+        })
+        .map(|path| Action::LoadSource(loader::file_source(path)))
+        .into_iter()
+        .collect()
+}
+
+/// A full-window hint while a file is dragged over.
+fn drop_hint_ui(ctx: &egui::Context) {
+    let is_hovering = ctx.input(|input| !input.raw.hovered_files.is_empty());
+    if !is_hovering {
+        return;
+    }
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("drop-hint"),
+    ));
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(160));
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        "Drop the CSV file to load it",
+        egui::FontId::proportional(32.0),
+        egui::Color32::WHITE,
+    );
+}
