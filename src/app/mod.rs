@@ -26,6 +26,7 @@ mod nanograd_app;
 pub mod notices;
 mod numbers;
 mod panels;
+mod pictures;
 pub mod session;
 pub mod snapshot;
 pub mod state;

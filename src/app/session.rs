@@ -6,6 +6,8 @@
 //! steps; [`Session`] sets it and joins the thread on drop, so closing the window, resetting or
 //! dropping the app mid-training always ends the thread cleanly.
 //!
+//! The pictures in a snapshot are computed by `pictures.rs`; this module decides when.
+//!
 //! Snapshots are rate-limited: at most ~30 a second (2 at full speed, since every snapshot
 //! makes the UI draw a frame, and drawing competes with training for the CPU), and never more
 //! than ~3 % of the worker's time (a snapshot evaluates the metrics on the whole data set and
@@ -21,16 +23,14 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use egui_plot::PlotPoint;
-
 use crate::data::Dataset;
 use crate::train::history::{LossHistory, LossPoint};
 use crate::train::{Model, TrainConfig, TrainError, Trainer};
 
 use super::notices::Topic;
+use super::pictures::{curve_xs, data_view, hidden_unit_curves, prediction};
 use super::snapshot::{
-    DataView, EpochMarker, Event, Generation, NetworkSummary, PauseReason, Prediction, RunId,
-    RunSnapshot, Snapshot,
+    EpochMarker, Event, Generation, NetworkSummary, PauseReason, RunId, RunSnapshot, Snapshot,
 };
 
 /// Commands from the UI to the worker.
@@ -57,12 +57,6 @@ pub enum Command {
     LoadModel(PathBuf),
 }
 
-/// Points of the prediction curve over the x range (plus margins).
-const CURVE_POINTS: usize = 512;
-/// The curve extends this fraction of the data's x range beyond each end, to show extrapolation.
-pub const CURVE_MARGIN: f64 = 0.25;
-/// Most data points sent for plotting per set; more are thinned evenly.
-const MAX_PLOTTED_POINTS: usize = 20_000;
 /// Kept points of the loss curve.
 const HISTORY_CAPACITY: usize = 2048;
 /// At most this many snapshots a second.
@@ -724,127 +718,4 @@ fn pause_reason(err: &TrainError) -> PauseReason {
         _ => format!("{err}. Training is paused."),
     };
     PauseReason::Diverged { message }
-}
-
-/// `n` evenly spaced values over `[min, max]` widened by [`CURVE_MARGIN`] on both sides.
-fn curve_xs(min: f64, max: f64) -> Vec<f32> {
-    let span = (max - min).abs().max(1e-6);
-    let start = min - CURVE_MARGIN * span;
-    let end = max + CURVE_MARGIN * span;
-    (0..CURVE_POINTS)
-        .map(|i| (start + (end - start) * i as f64 / (CURVE_POINTS - 1) as f64) as f32)
-        .collect()
-}
-
-fn prediction(trainer: &mut Trainer, curve_x: &[f32]) -> Prediction {
-    let n_inputs = trainer.train_set().n_inputs();
-    if n_inputs == 1 && !curve_x.is_empty() {
-        let ys = trainer.predict(curve_x);
-        let points = curve_x
-            .iter()
-            .zip(ys)
-            .filter(|(_, y)| y.is_finite())
-            .map(|(&x, y)| PlotPoint::new(x, y))
-            .collect();
-        return Prediction::Curve { points };
-    }
-    let train = versus_actual(trainer, false);
-    let validation = versus_actual(trainer, true);
-    Prediction::VersusActual { train, validation }
-}
-
-/// `(actual, predicted)` for (a thinned sample of) the train or validation rows.
-fn versus_actual(trainer: &mut Trainer, is_validation: bool) -> Vec<PlotPoint> {
-    let set = if is_validation {
-        trainer.validation_set()
-    } else {
-        Some(trainer.train_set())
-    };
-    let Some(set) = set else {
-        return Vec::new();
-    };
-    let stride = set.n_rows().div_ceil(MAX_PLOTTED_POINTS).max(1);
-    let rows: Vec<usize> = (0..set.n_rows()).step_by(stride).collect();
-    let mut x_rows = Vec::with_capacity(rows.len() * set.n_inputs());
-    for &row in &rows {
-        x_rows.extend_from_slice(set.x_row(row));
-    }
-    let actual: Vec<f32> = rows.iter().map(|&row| set.y[row]).collect();
-    let predicted = trainer.predict(&x_rows);
-    actual
-        .into_iter()
-        .zip(predicted)
-        .map(|(a, p)| PlotPoint::new(a, p))
-        .collect()
-}
-
-fn hidden_unit_curves(
-    trainer: &mut Trainer,
-    curve_x: &[f32],
-) -> Vec<super::snapshot::HiddenLayerCurves> {
-    if curve_x.is_empty() {
-        return Vec::new();
-    }
-    trainer
-        .hidden_unit_outputs(curve_x)
-        .into_iter()
-        .map(|values| super::snapshot::HiddenLayerCurves {
-            n_units: values.cols(),
-            values: values.into_data(),
-        })
-        .collect()
-}
-
-fn data_view(generation: Generation, trainer: &Trainer) -> DataView {
-    let train = trainer.train_set();
-    let validation = trainer.validation_set();
-    let mut view = DataView {
-        generation,
-        x_names: train.x_names.clone(),
-        y_name: train.y_name.clone(),
-        n_train: train.n_rows(),
-        n_validation: validation.map_or(0, Dataset::n_rows),
-        ..DataView::default()
-    };
-    if train.n_inputs() != 1 {
-        return view;
-    }
-    view.train_points = plot_points(train);
-    view.validation_points = validation.map(plot_points).unwrap_or_default();
-    let xs = train
-        .x
-        .iter()
-        .chain(validation.map_or(&[][..], |set| &set.x[..]))
-        .copied()
-        .filter(|x| x.is_finite());
-    let (min, max) = xs.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), x| {
-        (lo.min(x), hi.max(x))
-    });
-    if min.is_finite() && max.is_finite() {
-        view.x_range = Some((f64::from(min), f64::from(max)));
-    }
-    view
-}
-
-/// `(x, y)` of a one-input set, thinned evenly to at most [`MAX_PLOTTED_POINTS`].
-fn plot_points(set: &Dataset) -> Vec<PlotPoint> {
-    let stride = set.n_rows().div_ceil(MAX_PLOTTED_POINTS).max(1);
-    (0..set.n_rows())
-        .step_by(stride)
-        .map(|row| PlotPoint::new(set.x[row], set.y[row]))
-        .filter(|point| point.x.is_finite() && point.y.is_finite())
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn curve_extends_a_quarter_beyond_the_data_on_each_side() {
-        let xs = curve_xs(0.0, 4.0);
-        assert_eq!(xs.len(), CURVE_POINTS);
-        assert!((xs[0] - -1.0).abs() < 1e-6);
-        assert!((xs[CURVE_POINTS - 1] - 5.0).abs() < 1e-6);
-    }
 }
