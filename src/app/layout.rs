@@ -35,7 +35,7 @@ const NARROW_PLOTS: f32 = 400.0;
 const DIAGRAM_SHARE: f32 = 0.42;
 /// Narrower than this (in points) the diagram cannot be read and is left out, giving the loss
 /// plot the whole row.
-const MIN_DIAGRAM_WIDTH: f32 = 210.0;
+const MIN_DIAGRAM_WIDTH: f32 = 260.0;
 
 /// Where the last frame drew things, in points: read by tests to check that nothing is cut off.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -265,18 +265,21 @@ impl NanogradApp {
         if self.layout.is_central_scrolling {
             // A small window with large text: the plots keep a readable size and the area
             // scrolls, rather than squashing them into strips.
+            // The scroll bar takes its width from the plots, not the other way round.
+            let width = ui.available_width() - ui.spacing().scroll.allocated_width();
             egui::ScrollArea::vertical()
                 .id_salt("plots-scroll")
-                .show(ui, |ui| self.plots_ui(ui, min_height));
+                .auto_shrink(false)
+                .show(ui, |ui| self.plots_ui(ui, vec2(width, min_height)));
         } else {
-            self.plots_ui(ui, height);
+            self.plots_ui(ui, ui.available_size());
         }
     }
 
-    /// The fit plot above, the loss plot and the diagram below, in `height` points.
-    fn plots_ui(&mut self, ui: &mut egui::Ui, height: f32) {
+    /// The fit plot above, the loss plot and the diagram below, in `size` points.
+    fn plots_ui(&mut self, ui: &mut egui::Ui, size: egui::Vec2) {
         let style = ViewStyle::new(&self.settings.view);
-        let area = Rect::from_min_size(ui.cursor().min, vec2(ui.available_width(), height));
+        let area = Rect::from_min_size(ui.cursor().min, size);
         let gap = ui.spacing().item_spacing.y * 2.0;
         let fit_height = ((area.height() - gap) * FIT_SHARE).max(0.0);
         let fit_area = Rect::from_min_size(area.min, vec2(area.width(), fit_height));
@@ -357,6 +360,7 @@ fn scoped(
             .layout(egui::Layout::top_down(egui::Align::Min)),
         |ui| {
             ui.set_clip_rect(rect.intersect(ui.clip_rect()));
+            ui.set_max_width(rect.width());
             add(ui)
         },
     )

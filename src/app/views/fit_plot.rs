@@ -65,7 +65,9 @@ fn curve_plot_ui(
 
     let x_name = data.x_names.first().cloned().unwrap_or_default();
     let plot = with_axes(
-        Plot::new("fit-plot").allow_scroll(false),
+        Plot::new("fit-plot")
+            .width(ui.available_width())
+            .allow_scroll(false),
         style.font_size,
         (x_name, Scale::Linear),
         (data.y_name.clone(), Scale::Linear),

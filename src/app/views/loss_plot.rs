@@ -10,7 +10,7 @@ use super::super::numbers::format_loss;
 use super::super::snapshot::RunSnapshot;
 use super::super::style::ViewStyle;
 use super::axes::{Scale, with_axes};
-use super::legend::{LegendItem, Symbol, legend_ui};
+use super::legend::{LegendItem, Symbol, legend_items_ui};
 
 /// Smallest loss drawn on the log scale (a perfect fit would be log10(0)).
 const LOG_FLOOR: f64 = 1e-12;
@@ -45,7 +45,7 @@ pub fn loss_plot_ui(
                 hover: "Loss on the held-out rows",
             });
         }
-        legend_ui(ui, &legend, style.line_width);
+        legend_items_ui(ui, &legend, style.line_width);
     });
 
     let is_log = *is_log;
@@ -79,6 +79,7 @@ pub fn loss_plot_ui(
         ("loss", Scale::Linear)
     };
     let mut plot = Plot::new("loss-plot")
+        .width(ui.available_width())
         .allow_scroll(false)
         .include_x(0.0)
         .label_formatter(move |position: &HoverPosition<'_>| {
