@@ -149,7 +149,7 @@ impl NanogradApp {
             ui.spacing_mut().slider_width = 110.0;
             let is_shown = self.settings.view.is_settings_panel_shown;
             if ui
-                .add(egui::Button::selectable(is_shown, "Settings"))
+                .add(egui::Button::new("Settings").selected(is_shown))
                 .on_hover_text("Show or hide the data, network and optimizer settings")
                 .clicked()
             {

@@ -81,7 +81,10 @@ pub fn loss_plot_ui(
     let mut plot = Plot::new("loss-plot")
         .width(ui.available_width())
         .allow_scroll(false)
+        // Epochs 0 to 1 at least: a fresh run's single point would otherwise sit in a range
+        // of ±0.003 epochs, with negative epochs on the axis.
         .include_x(0.0)
+        .include_x(1.0)
         .label_formatter(move |position: &HoverPosition<'_>| {
             let (name, point) = match position {
                 HoverPosition::NearDataPoint {
