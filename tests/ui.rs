@@ -252,6 +252,14 @@ fn saved_weights_load_back_to_identical_predictions() {
         app.prediction_curve().is_some_and(|curve| curve != trained)
     });
 
+    // Train the new model a little: its loss curve must survive the load.
+    harness.get_by_label("Step").click();
+    step_until(&mut harness, "an epoch of the new model", |app| {
+        app.epoch() == 1
+    });
+    step_for(&mut harness, Duration::from_millis(100));
+    let points_before_load = harness.state().loss_points();
+
     // The button sits low in the scrolling settings panel.
     harness.get_by_label("Load weights…").scroll_to_me();
     harness.step();
@@ -264,6 +272,25 @@ fn saved_weights_load_back_to_identical_predictions() {
             .any(|notice| notice.title == "Weights loaded")
             && app.prediction_curve().is_some_and(|curve| curve == trained)
     });
+    // The loss curve goes on across the load, with a line where the weights changed.
+    let app = harness.state();
+    assert!(
+        app.loss_points() >= points_before_load,
+        "the loss history was kept ({} points before, {} after)",
+        points_before_load,
+        app.loss_points()
+    );
+    assert!(app.epoch() >= 1, "the epoch count goes on");
+    let markers = &app
+        .snapshot()
+        .and_then(|snapshot| snapshot.main_run())
+        .expect("a run")
+        .markers;
+    assert_eq!(markers.len(), 1, "{markers:?}");
+    assert!(
+        markers[0].label.contains("model.safetensors"),
+        "{markers:?}"
+    );
     // The network panel shows the loaded model's layers.
     let loaded_layers = harness.state().settings().network.hidden_sizes.clone();
     assert_eq!(loaded_layers, Settings::default().network.hidden_sizes);
