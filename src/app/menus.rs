@@ -2,8 +2,8 @@
 //! toggles edit the view settings directly and say so with [`Action::ApplyStyle`].
 
 use super::dialogs::PathPurpose;
-use super::panels::{Action, shortcuts};
-use super::state::{DataSource, ViewSettings};
+use super::panels::{Action, sample_items_ui, shortcuts};
+use super::state::ViewSettings;
 
 pub fn menu_bar_ui(ui: &mut egui::Ui, view: &mut ViewSettings, is_training: bool) -> Vec<Action> {
     let mut actions = Vec::new();
@@ -33,20 +33,7 @@ fn file_menu_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     if ui.add(item("Open CSV by path…", None)).clicked() {
         actions.push(Action::OpenPathField(PathPurpose::OpenCsv));
     }
-    ui.menu_button("Sample data", |ui| {
-        for sample in crate::data::samples() {
-            if ui
-                .button(sample.name)
-                .on_hover_text(sample.description)
-                .clicked()
-            {
-                actions.push(Action::LoadSource(DataSource::Sample {
-                    name: sample.name.to_owned(),
-                    columns: None,
-                }));
-            }
-        }
-    });
+    ui.menu_button("Sample data", |ui| sample_items_ui(ui, actions));
     ui.separator();
     if ui
         .add(item("Save weights…", Some(&shortcuts::SAVE)))

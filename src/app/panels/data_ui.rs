@@ -35,22 +35,9 @@ pub fn data_ui(
         if ui.button("Open CSV…").on_hover_text(open_hint).clicked() {
             actions.push(Action::OpenDialog(PathPurpose::OpenCsv));
         }
-        ui.menu_button("Samples", |ui| {
-            for sample in data::samples() {
-                if ui
-                    .button(sample.name)
-                    .on_hover_text(sample.description)
-                    .clicked()
-                {
-                    actions.push(Action::LoadSource(DataSource::Sample {
-                        name: sample.name.to_owned(),
-                        columns: None,
-                    }));
-                }
-            }
-        })
-        .response
-        .on_hover_text("Real data sets built into Nanograd");
+        ui.menu_button("Samples", |ui| sample_items_ui(ui, &mut actions))
+            .response
+            .on_hover_text("Real data sets built into Nanograd");
     });
 
     if let Some((label, progress)) = view.loading {
@@ -139,6 +126,22 @@ pub fn data_ui(
         }
     });
     actions
+}
+
+/// One button per built-in sample set (in the panel's Samples menu and the File menu).
+pub fn sample_items_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    for sample in data::samples() {
+        if ui
+            .button(sample.name)
+            .on_hover_text(sample.description)
+            .clicked()
+        {
+            actions.push(Action::LoadSource(DataSource::Sample {
+                name: sample.name.to_owned(),
+                columns: None,
+            }));
+        }
+    }
 }
 
 /// y as a drop-down, x as check boxes; columns that cannot be used are shown greyed with why.
