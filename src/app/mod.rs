@@ -1,10 +1,12 @@
 //! The desktop app: watch a network learn.
 //!
 //! Layout of this module (nothing outside `app` imports egui):
-//! - [`NanogradApp`] (`nanograd_app.rs`): runtime state and applying actions.
+//! - [`NanogradApp`] (`nanograd_app.rs`): runtime state, start-up, worker and loader events;
+//!   `actions.rs` applies what panels and menus ask for.
 //! - `layout.rs`: the frame: toolbar, settings panel, and the central area's shared heights.
 //! - `state.rs`: the settings remembered between runs (eframe persistence).
-//! - `session.rs`: the training worker thread, commands in, events out, joined on drop.
+//! - `session/`: the training worker thread (`worker.rs`), commands in, events out, joined on
+//!   drop; `pictures.rs` computes what its snapshots show.
 //! - `snapshot.rs`: what the worker sends: ready-to-draw pictures of every run.
 //! - `panels/`: the data, network, optimizer and controls panels, small `*_ui` functions that
 //!   edit narrow state and return actions.
@@ -18,6 +20,7 @@
 //! [`run`] opens the window; tests build [`NanogradApp`] with [`AppOptions`] inside
 //! `egui_kittest`.
 
+mod actions;
 mod dialogs;
 mod layout;
 mod loader;

@@ -1,21 +1,20 @@
-//! The app itself: runtime state and applying the actions panels and menus return.
+//! The app itself: runtime state, start-up, and what the worker and the loader report.
 //!
 //! `App::logic` drains the worker, the loader and the dialog (it also runs while the window is
 //! covered, so progress never freezes); `App::ui` calls [`NanogradApp::show`] (in `layout.rs`),
-//! which draws and collects [`Action`]s, then applies them. Tests drive the same two entry points.
+//! which draws and collects actions, then applies them (`actions.rs`). Tests drive the same two
+//! entry points.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crate::data::{Dataset, RowReport, Table};
 
-use super::dialogs::{DialogJob, DialogOutcome, PathField, PathPurpose};
+use super::dialogs::{DialogJob, DialogOutcome, PathField};
 use super::layout::LayoutReport;
 use super::loader::{self, LoadJob, Poll};
 use super::notices::{Notice, Notices, Topic};
-use super::panels::Action;
 use super::session::{Command, Session};
 use super::snapshot::{DataView, Event, PauseReason, Prediction, RunSnapshot, Snapshot};
 use super::state::{DataSource, STORAGE_KEY, Settings, SyntheticSettings};
@@ -39,23 +38,23 @@ impl Default for AppOptions {
 
 pub struct NanogradApp {
     pub(super) settings: Settings,
-    session: Option<Session>,
-    use_native_dialogs: bool,
+    pub(super) session: Option<Session>,
+    pub(super) use_native_dialogs: bool,
 
     pub(super) dataset: Option<Arc<Dataset>>,
     pub(super) table: Option<Arc<Table>>,
     pub(super) report: Option<RowReport>,
     pub(super) load_job: Option<LoadJob>,
     /// Fall back to the built-in set if this load fails (the first load at start-up).
-    is_first_load: bool,
+    pub(super) is_first_load: bool,
 
     pub(super) data_view: Option<Arc<DataView>>,
-    snapshot: Option<Box<Snapshot>>,
+    pub(super) snapshot: Option<Box<Snapshot>>,
     pub(super) is_training: bool,
     pub(super) play_when_ready: bool,
 
     pub(super) synthetic_draft: SyntheticSettings,
-    dialog: Option<DialogJob>,
+    pub(super) dialog: Option<DialogJob>,
     pub(super) path_field: Option<PathField>,
     pub(super) notices: Notices,
     pub(super) frames: u64,
@@ -392,7 +391,7 @@ impl NanogradApp {
         }
     }
 
-    fn send(&mut self, command: Command) {
+    pub(super) fn send(&mut self, command: Command) {
         let is_sent = self
             .session
             .as_ref()
@@ -403,7 +402,7 @@ impl NanogradApp {
         }
     }
 
-    fn reset_model(&mut self) {
+    pub(super) fn reset_model(&mut self) {
         let Some(dataset) = self.dataset.clone() else {
             return;
         };
@@ -414,7 +413,7 @@ impl NanogradApp {
         self.send(Command::SetEpochLimit(self.settings.optimizer.epoch_limit));
     }
 
-    fn set_playing(&mut self, is_playing: bool) {
+    pub(super) fn set_playing(&mut self, is_playing: bool) {
         if is_playing && self.dataset.is_none() {
             self.play_when_ready = true;
             return;
@@ -430,7 +429,7 @@ impl NanogradApp {
         });
     }
 
-    fn error(&mut self, topic: Topic, title: &str, message: String) {
+    pub(super) fn error(&mut self, topic: Topic, title: &str, message: String) {
         self.push_notice(topic, title, message, true, false);
     }
 
@@ -459,155 +458,6 @@ impl NanogradApp {
             message,
             fades,
         });
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // Actions.
-
-    pub(super) fn apply(
-        &mut self,
-        ctx: &egui::Context,
-        frame: Option<&eframe::Frame>,
-        action: Action,
-    ) {
-        match action {
-            Action::OpenDialog(purpose) => self.open_dialog(ctx, frame, purpose),
-            Action::OpenPathField(purpose) => self.open_path_field(purpose, None),
-            Action::LoadSource(source) => self.load(ctx, source),
-            Action::SelectColumns(choice) => {
-                if let Some(table) = self.table.clone() {
-                    if let Some(job) = &self.load_job {
-                        job.cancel();
-                    }
-                    self.load_job = Some(loader::spawn_select(
-                        ctx,
-                        self.settings.data.clone(),
-                        table,
-                        choice,
-                    ));
-                }
-            }
-            Action::CancelLoading => {
-                if let Some(job) = &self.load_job {
-                    job.cancel();
-                }
-            }
-            Action::ResetModel => self.reset_model(),
-            Action::SetLearningRate(learning_rate) => {
-                self.send(Command::SetLearningRate(learning_rate))
-            }
-            Action::SetEpochLimit(limit) => {
-                self.notices.clear(Topic::Training);
-                self.send(Command::SetEpochLimit(limit));
-            }
-            Action::SetPace(pace) => self.send(Command::SetPace(pace)),
-            Action::TogglePlay => self.set_playing(!self.is_training && !self.play_when_ready),
-            Action::StepEpoch => {
-                self.is_training = false;
-                self.send(Command::StepEpoch);
-            }
-            Action::SetProjector(is_projector) => {
-                self.settings.view.is_projector = is_projector;
-                // The projector view is for watching: the settings step aside (one click
-                // brings them back); leaving it brings them back.
-                self.settings.view.is_settings_panel_shown = !is_projector;
-                apply_style(ctx, &self.settings.view);
-            }
-            Action::ApplyStyle => apply_style(ctx, &self.settings.view),
-            Action::ToggleSettingsPanel => {
-                self.settings.view.is_settings_panel_shown =
-                    !self.settings.view.is_settings_panel_shown;
-            }
-        }
-    }
-
-    fn load(&mut self, ctx: &egui::Context, source: DataSource) {
-        if let Some(job) = &self.load_job {
-            job.cancel();
-        }
-        self.load_job = Some(loader::spawn(ctx, source));
-    }
-
-    fn open_dialog(
-        &mut self,
-        ctx: &egui::Context,
-        frame: Option<&eframe::Frame>,
-        purpose: PathPurpose,
-    ) {
-        if self.dialog.is_some() {
-            return;
-        }
-        if purpose == PathPurpose::SaveWeights && self.dataset.is_none() {
-            self.error(
-                Topic::Weights,
-                "Nothing to save yet",
-                "Load data first, then train and save.".to_owned(),
-            );
-            return;
-        }
-        if self.use_native_dialogs {
-            self.dialog = Some(DialogJob::spawn(
-                ctx,
-                frame,
-                purpose,
-                &self.default_weights_name(),
-            ));
-        } else {
-            self.open_path_field(purpose, None);
-        }
-    }
-
-    pub(super) fn open_path_field(&mut self, purpose: PathPurpose, note: Option<String>) {
-        let text = match purpose {
-            PathPurpose::SaveWeights => std::env::current_dir()
-                .map(|dir| dir.join(self.default_weights_name()).display().to_string())
-                .unwrap_or_else(|_| self.default_weights_name()),
-            PathPurpose::OpenCsv | PathPurpose::LoadWeights => String::new(),
-        };
-        self.path_field = Some(PathField::new(purpose, text, note));
-    }
-
-    /// `<data set>.safetensors`.
-    fn default_weights_name(&self) -> String {
-        let name = loader::source_name(&self.settings.data);
-        let stem = Path::new(&name).file_stem().map_or_else(
-            || "model".to_owned(),
-            |stem| stem.to_string_lossy().into_owned(),
-        );
-        let stem: String = stem
-            .chars()
-            .map(|c| {
-                if c.is_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        format!("{stem}.safetensors")
-    }
-
-    pub(super) fn on_path_chosen(
-        &mut self,
-        ctx: &egui::Context,
-        purpose: PathPurpose,
-        path: PathBuf,
-    ) {
-        match purpose {
-            PathPurpose::OpenCsv => self.load(ctx, loader::file_source(path)),
-            PathPurpose::SaveWeights => {
-                let path = if path.extension().is_none() {
-                    path.with_extension("safetensors")
-                } else {
-                    path
-                };
-                self.send(Command::SaveModel(path));
-            }
-            PathPurpose::LoadWeights => {
-                self.is_training = false;
-                self.send(Command::LoadModel(path));
-            }
-        }
     }
 }
 

@@ -1,0 +1,161 @@
+//! Applying what the user asked for: the [`Action`]s that panels, menus and shortcuts return,
+//! and the file dialogs and typed paths they open.
+
+use std::path::{Path, PathBuf};
+
+use super::dialogs::{DialogJob, PathField, PathPurpose};
+use super::loader;
+use super::nanograd_app::NanogradApp;
+use super::notices::Topic;
+use super::panels::Action;
+use super::session::Command;
+use super::state::DataSource;
+use super::style::apply_style;
+
+impl NanogradApp {
+    pub(super) fn apply(
+        &mut self,
+        ctx: &egui::Context,
+        frame: Option<&eframe::Frame>,
+        action: Action,
+    ) {
+        match action {
+            Action::OpenDialog(purpose) => self.open_dialog(ctx, frame, purpose),
+            Action::OpenPathField(purpose) => self.open_path_field(purpose, None),
+            Action::LoadSource(source) => self.load(ctx, source),
+            Action::SelectColumns(choice) => {
+                if let Some(table) = self.table.clone() {
+                    if let Some(job) = &self.load_job {
+                        job.cancel();
+                    }
+                    self.load_job = Some(loader::spawn_select(
+                        ctx,
+                        self.settings.data.clone(),
+                        table,
+                        choice,
+                    ));
+                }
+            }
+            Action::CancelLoading => {
+                if let Some(job) = &self.load_job {
+                    job.cancel();
+                }
+            }
+            Action::ResetModel => self.reset_model(),
+            Action::SetLearningRate(learning_rate) => {
+                self.send(Command::SetLearningRate(learning_rate))
+            }
+            Action::SetEpochLimit(limit) => {
+                self.notices.clear(Topic::Training);
+                self.send(Command::SetEpochLimit(limit));
+            }
+            Action::SetPace(pace) => self.send(Command::SetPace(pace)),
+            Action::TogglePlay => self.set_playing(!self.is_training && !self.play_when_ready),
+            Action::StepEpoch => {
+                self.is_training = false;
+                self.send(Command::StepEpoch);
+            }
+            Action::SetProjector(is_projector) => {
+                self.settings.view.is_projector = is_projector;
+                // The projector view is for watching: the settings step aside (one click
+                // brings them back); leaving it brings them back.
+                self.settings.view.is_settings_panel_shown = !is_projector;
+                apply_style(ctx, &self.settings.view);
+            }
+            Action::ApplyStyle => apply_style(ctx, &self.settings.view),
+            Action::ToggleSettingsPanel => {
+                self.settings.view.is_settings_panel_shown =
+                    !self.settings.view.is_settings_panel_shown;
+            }
+        }
+    }
+
+    fn load(&mut self, ctx: &egui::Context, source: DataSource) {
+        if let Some(job) = &self.load_job {
+            job.cancel();
+        }
+        self.load_job = Some(loader::spawn(ctx, source));
+    }
+
+    fn open_dialog(
+        &mut self,
+        ctx: &egui::Context,
+        frame: Option<&eframe::Frame>,
+        purpose: PathPurpose,
+    ) {
+        if self.dialog.is_some() {
+            return;
+        }
+        if purpose == PathPurpose::SaveWeights && self.dataset.is_none() {
+            self.error(
+                Topic::Weights,
+                "Nothing to save yet",
+                "Load data first, then train and save.".to_owned(),
+            );
+            return;
+        }
+        if self.use_native_dialogs {
+            self.dialog = Some(DialogJob::spawn(
+                ctx,
+                frame,
+                purpose,
+                &self.default_weights_name(),
+            ));
+        } else {
+            self.open_path_field(purpose, None);
+        }
+    }
+
+    pub(super) fn open_path_field(&mut self, purpose: PathPurpose, note: Option<String>) {
+        let text = match purpose {
+            PathPurpose::SaveWeights => std::env::current_dir()
+                .map(|dir| dir.join(self.default_weights_name()).display().to_string())
+                .unwrap_or_else(|_| self.default_weights_name()),
+            PathPurpose::OpenCsv | PathPurpose::LoadWeights => String::new(),
+        };
+        self.path_field = Some(PathField::new(purpose, text, note));
+    }
+
+    /// `<data set>.safetensors`.
+    fn default_weights_name(&self) -> String {
+        let name = loader::source_name(&self.settings.data);
+        let stem = Path::new(&name).file_stem().map_or_else(
+            || "model".to_owned(),
+            |stem| stem.to_string_lossy().into_owned(),
+        );
+        let stem: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("{stem}.safetensors")
+    }
+
+    pub(super) fn on_path_chosen(
+        &mut self,
+        ctx: &egui::Context,
+        purpose: PathPurpose,
+        path: PathBuf,
+    ) {
+        match purpose {
+            PathPurpose::OpenCsv => self.load(ctx, loader::file_source(path)),
+            PathPurpose::SaveWeights => {
+                let path = if path.extension().is_none() {
+                    path.with_extension("safetensors")
+                } else {
+                    path
+                };
+                self.send(Command::SaveModel(path));
+            }
+            PathPurpose::LoadWeights => {
+                self.is_training = false;
+                self.send(Command::LoadModel(path));
+            }
+        }
+    }
+}
