@@ -1,6 +1,8 @@
-//! The headless subcommands: `train`, `predict`, `bench` and `inspect`. Parses arguments,
+//! The headless subcommands: `train`, `predict`, `bench`, `inspect`, `explain` and `graph`. Parses arguments,
 //! calls the library, prints text on a terminal or one JSON object with `--json`. Errors end
 //! as one line on stderr and exit status 2 (bad input) or 1 (anything else).
+
+mod inside;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -38,6 +40,12 @@ pub enum Command {
     Bench(BenchArgs),
     /// Show what the loader detects in a CSV file.
     Inspect(InspectArgs),
+    /// Show every layer's values for one input and each last-hidden unit's share of the
+    /// prediction.
+    Explain(inside::ExplainArgs),
+    /// Print the computation graph of one prediction and its squared error (DOT or JSON),
+    /// with every node's value and gradient.
+    Graph(inside::GraphArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -114,6 +122,8 @@ pub fn run(command: Command) -> i32 {
         Command::Predict(args) => predict(&args),
         Command::Bench(args) => crate::bench::run_cli(&args),
         Command::Inspect(args) => return run_inspect(&args),
+        Command::Explain(args) => inside::explain_command(&args),
+        Command::Graph(args) => inside::graph_command(&args),
     };
     match result {
         Ok(()) => 0,

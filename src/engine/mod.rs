@@ -23,5 +23,5 @@ mod tape;
 mod tensor;
 
 pub use kernels::Nonlinearity;
-pub use tape::{Axis, Gradients, NodeId, ParamId, Tape};
+pub use tape::{Axis, Gradients, NodeId, NodeRecord, OpName, ParamId, Tape};
 pub use tensor::Tensor;

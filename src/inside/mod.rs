@@ -4,6 +4,15 @@
 //! the engine's gradients against finite differences ([`check`]). The app and the CLI both
 //! call these; nothing here draws.
 
+pub mod arithmetic;
+pub mod dot;
+pub mod explain;
 pub mod graph;
 
-pub use graph::{GraphLevel, GraphNode, PredictionGraph};
+pub use arithmetic::{NeuronArithmetic, Term, neuron_arithmetic, unit_symbol};
+pub use dot::to_dot;
+pub use explain::{Explanation, LayerValues, UnitCurves, explain, unit_curves};
+pub use graph::{
+    GraphLevel, GraphNode, MAX_SCALAR_GRAPH_PARAMETERS, NamedGradient, PredictionGraph,
+    prediction_graph, tensor_name,
+};

@@ -6,6 +6,10 @@
 //! the first one. Parameters live outside the tape (see [`Tape::param`]) and `backward`
 //! hands their gradients back in a fresh [`Gradients`] store: there is nothing to zero.
 
+mod inspect;
+
+pub use inspect::{NodeRecord, OpName};
+
 use super::gemm::{Start, narrow_gemm};
 use super::kernels::{
     MatRef, Nonlinearity, column_sums_into, matmul_into, sigmoid_slice, tanh_slice,
@@ -341,6 +345,8 @@ impl Tape {
         node.rows = rows;
         node.cols = cols;
         node.needs_grad = needs_grad;
+        // A buffer reused from an earlier recording holds that recording's gradient.
+        node.has_grad = false;
         node.uses = 0;
         node.value.resize(rows * cols, 0.0);
         op.for_each_operand(|operand| self.nodes[operand.0].uses += 1);
