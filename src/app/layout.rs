@@ -1,41 +1,32 @@
 //! The frame: menu bar, toolbar with the status line, the settings panel on the left, and the
-//! central area where the messages, the fit plot, the loss plot and the network diagram share
-//! the height there is.
-//!
-//! Heights are shared out explicitly rather than left to each plot, so that on a 1024×768
-//! projector, or with larger text, no plot runs past the bottom of the window or shrinks to a
-//! strip.
+//! central area (`central.rs`), with the sizes they share.
 
 use std::time::{Duration, Instant};
 
-use egui::{Rect, UiBuilder, pos2, vec2};
+use egui::Rect;
 
 use super::dialogs::PathFieldAction;
 use super::loader;
 use super::menus::menu_bar_ui;
 use super::nanograd_app::NanogradApp;
 use super::panels::{self, Action, ControlsView, shortcuts};
-use super::snapshot::Prediction;
 use super::status::status_ui;
-use super::style::ViewStyle;
-use super::views::diagram::{DiagramModel, DiagramStyle, network_diagram_ui};
-use super::views::{fit_plot_ui, loss_plot_ui};
 
 /// Share of the plots' height that goes to the fit plot; the loss plot and the diagram share
 /// the rest.
-const FIT_SHARE: f32 = 0.52;
+pub(super) const FIT_SHARE: f32 = 0.52;
 /// The central area needs this many points for the plots' data areas, plus
 /// [`PLOT_CHROME_LINES`] lines of text for legends, headers and axes; below that it scrolls
 /// instead of squashing the plots into strips.
-const MIN_PLOT_AREAS: f32 = 340.0;
-const PLOT_CHROME_LINES: f32 = 6.0;
+pub(super) const MIN_PLOT_AREAS: f32 = 340.0;
+pub(super) const PLOT_CHROME_LINES: f32 = 6.0;
 /// Narrower than this the legends wrap onto a second line each.
-const NARROW_PLOTS: f32 = 400.0;
+pub(super) const NARROW_PLOTS: f32 = 400.0;
 /// The diagram's share of the bottom row.
-const DIAGRAM_SHARE: f32 = 0.42;
+pub(super) const DIAGRAM_SHARE: f32 = 0.42;
 /// Narrower than this (in points) the diagram cannot be read and is left out, giving the loss
 /// plot the whole row.
-const MIN_DIAGRAM_WIDTH: f32 = 260.0;
+pub(super) const MIN_DIAGRAM_WIDTH: f32 = 260.0;
 
 /// Where the last frame drew things, in points: read by tests to check that nothing is cut off.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -86,6 +77,7 @@ impl NanogradApp {
             self.layout.settings_panel = Some(panel.response.rect);
         }
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+        self.inside_windows(&ctx);
 
         if let Some(field) = &mut self.path_field {
             match field.window_ui(&ctx) {
@@ -102,6 +94,12 @@ impl NanogradApp {
 
         for action in actions {
             self.apply(&ctx, frame, action);
+        }
+        let request = self
+            .inspector
+            .request(&self.settings.view, self.data_view.as_deref());
+        if let Some(request) = self.inspector.take_changed(request) {
+            self.send(super::session::Command::SetInside(request));
         }
         if self.load_job.is_some() {
             // Keep the progress bar moving even if the loader's repaints are throttled.
@@ -245,126 +243,6 @@ impl NanogradApp {
         ui.add_space(8.0);
         actions
     }
-
-    /// Messages on top, then the fit plot, then the loss plot beside the network diagram.
-    fn central_ui(&mut self, ui: &mut egui::Ui) {
-        if !self.notices.is_empty() {
-            self.notices.ui(ui);
-            ui.add_space(4.0);
-        }
-        let height = ui.available_height();
-        // The loss plot has the narrower share of the width: its header wraps first.
-        let chrome_lines = if ui.available_width() * (1.0 - DIAGRAM_SHARE) < NARROW_PLOTS {
-            PLOT_CHROME_LINES + 2.0
-        } else {
-            PLOT_CHROME_LINES
-        };
-        let min_height =
-            MIN_PLOT_AREAS + chrome_lines * ui.text_style_height(&egui::TextStyle::Body);
-        self.layout.is_central_scrolling = height < min_height;
-        if self.layout.is_central_scrolling {
-            // A small window with large text: the plots keep a readable size and the area
-            // scrolls, rather than squashing them into strips.
-            // The scroll bar takes its width from the plots, not the other way round.
-            let width = ui.available_width() - ui.spacing().scroll.allocated_width();
-            egui::ScrollArea::vertical()
-                .id_salt("plots-scroll")
-                .auto_shrink(false)
-                .show(ui, |ui| self.plots_ui(ui, vec2(width, min_height)));
-        } else {
-            self.plots_ui(ui, ui.available_size());
-        }
-    }
-
-    /// The fit plot above, the loss plot and the diagram below, in `size` points.
-    fn plots_ui(&mut self, ui: &mut egui::Ui, size: egui::Vec2) {
-        let style = ViewStyle::new(&self.settings.view);
-        let area = Rect::from_min_size(ui.cursor().min, size);
-        let gap = ui.spacing().item_spacing.y * 2.0;
-        let fit_height = ((area.height() - gap) * FIT_SHARE).max(0.0);
-        let fit_area = Rect::from_min_size(area.min, vec2(area.width(), fit_height));
-        let bottom = Rect::from_min_max(pos2(area.left(), fit_area.bottom() + gap), area.max);
-
-        let run = self.main_run().cloned();
-        let data_view = self.data_view.clone();
-        let prediction = run
-            .as_ref()
-            .map_or(&Prediction::None, |run| &run.prediction);
-        self.layout.fit_plot = scoped(ui, fit_area, |ui| {
-            fit_plot_ui(ui, data_view.as_deref(), prediction, &style)
-        });
-
-        let is_diagram_shown = self.settings.view.is_diagram_shown
-            && bottom.width() * DIAGRAM_SHARE >= MIN_DIAGRAM_WIDTH;
-        let loss_width = if is_diagram_shown {
-            bottom.width() * (1.0 - DIAGRAM_SHARE)
-        } else {
-            bottom.width()
-        };
-        let loss_area = Rect::from_min_size(bottom.min, vec2(loss_width, bottom.height()));
-        let is_log = &mut self.settings.view.log_loss;
-        self.layout.loss_plot = scoped(ui, loss_area, |ui| {
-            loss_plot_ui(ui, run.as_ref(), is_log, &style)
-        });
-        if is_diagram_shown {
-            let gap_x = ui.spacing().item_spacing.x * 2.0;
-            let diagram_area =
-                Rect::from_min_max(pos2(loss_area.right() + gap_x, bottom.top()), bottom.max);
-            let x_names = data_view
-                .as_ref()
-                .map(|view| view.x_names.clone())
-                .unwrap_or_default();
-            let y_name = data_view
-                .as_ref()
-                .map_or_else(String::new, |view| view.y_name.clone());
-            let (hidden_sizes, activation) = match &run {
-                Some(run) => {
-                    let sizes = &run.network.layer_sizes;
-                    let hidden = sizes
-                        .get(1..sizes.len().saturating_sub(1))
-                        .unwrap_or_default()
-                        .to_vec();
-                    (hidden, run.network.activation)
-                }
-                None => (
-                    self.settings.network.hidden_sizes.clone(),
-                    self.settings.network.activation,
-                ),
-            };
-            let model = DiagramModel {
-                x_names: &x_names,
-                y_name: &y_name,
-                hidden_sizes: &hidden_sizes,
-                activation,
-            };
-            let diagram_style = DiagramStyle::from_visuals(ui.visuals(), style.diagram_scale);
-            self.layout.diagram = scoped(ui, diagram_area, |ui| {
-                ui.label(egui::RichText::new("Network").strong())
-                    .on_hover_text("Inputs on the left, the prediction on the right");
-                Some(network_diagram_ui(ui, &model, &diagram_style).0.rect)
-            });
-        }
-        ui.advance_cursor_after_rect(area);
-    }
-}
-
-/// Run `add` in a child `Ui` confined to `rect`; returns what it reports.
-fn scoped(
-    ui: &mut egui::Ui,
-    rect: Rect,
-    add: impl FnOnce(&mut egui::Ui) -> Option<Rect>,
-) -> Option<Rect> {
-    ui.scope_builder(
-        UiBuilder::new()
-            .max_rect(rect)
-            .layout(egui::Layout::top_down(egui::Align::Min)),
-        |ui| {
-            ui.set_clip_rect(rect.intersect(ui.clip_rect()));
-            ui.set_max_width(rect.width());
-            add(ui)
-        },
-    )
-    .inner
 }
 
 fn dropped_files(ctx: &egui::Context) -> Vec<Action> {

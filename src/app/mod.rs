@@ -3,14 +3,18 @@
 //! Layout of this module (nothing outside `app` imports egui):
 //! - [`NanogradApp`] (`nanograd_app.rs`): runtime state, start-up, worker and loader events;
 //!   `actions.rs` applies what panels and menus ask for.
-//! - `layout.rs`: the frame: toolbar, settings panel, and the central area's shared heights.
+//! - `layout.rs`: the frame: toolbar, settings panel; `central.rs`: the central area's plots and
+//!   diagram, sharing its height.
 //! - `state.rs`: the settings remembered between runs (eframe persistence).
 //! - `session/`: the training worker thread (`worker.rs`), commands in, events out, joined on
-//!   drop; `pictures.rs` computes what its snapshots show.
+//!   drop; `pictures/` computes what its snapshots show.
+//! - `inspector.rs`: what the user looks at inside the network (probe input, chosen neuron),
+//!   turned into the request the worker computes the inside views for.
 //! - `snapshot.rs`: what the worker sends: ready-to-draw pictures of every run.
 //! - `panels/`: the data, network, optimizer and controls panels, small `*_ui` functions that
 //!   edit narrow state and return actions.
-//! - `views/`: the fit plot, the loss plot, the network diagram, and their axes and legends.
+//! - `views/`: the fit plot, the loss plot, the network diagram, the inside views (unit curves,
+//!   weights on the diagram), and their axes and legends.
 //! - `menus.rs`, `status.rs`, `notices.rs`, `style.rs`: the menu bar, the status line, the
 //!   messages area, and the look (normal and projector view).
 //! - `numbers.rs`: how numbers are written on screen.
@@ -21,7 +25,9 @@
 //! `egui_kittest`.
 
 mod actions;
+mod central;
 mod dialogs;
+mod inspector;
 mod layout;
 mod loader;
 mod menus;

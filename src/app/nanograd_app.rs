@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::data::{Dataset, RowReport, Table};
 
 use super::dialogs::{DialogJob, DialogOutcome, PathField};
+use super::inspector::Inspector;
 use super::layout::LayoutReport;
 use super::loader::{self, LoadJob, Poll};
 use super::notices::{Notice, Notices, Topic};
@@ -60,6 +61,7 @@ pub struct NanogradApp {
     pub(super) frames: u64,
     /// Where the last frame put the plots, for the tests.
     pub(super) layout: LayoutReport,
+    pub(super) inspector: Inspector,
 }
 
 impl NanogradApp {
@@ -103,6 +105,7 @@ impl NanogradApp {
             notices: Notices::default(),
             frames: 0,
             layout: LayoutReport::default(),
+            inspector: Inspector::default(),
         };
         app.start_session(ctx);
         app.start_first_load(ctx);
@@ -114,6 +117,7 @@ impl NanogradApp {
             Ok(session) => {
                 session.send(Command::SetPace(self.settings.pace()));
                 self.session = Some(session);
+                self.inspector.forget_sent();
             }
             Err(err) => self.error(
                 Topic::Training,
@@ -298,7 +302,16 @@ impl NanogradApp {
 
     fn on_event(&mut self, event: Event) {
         match event {
-            Event::DataView(view) => self.data_view = Some(view),
+            Event::DataView(view) => {
+                let is_new_data = self
+                    .data_view
+                    .as_ref()
+                    .is_none_or(|old| old.x_names != view.x_names || old.y_name != view.y_name);
+                if is_new_data {
+                    self.inspector.clear_for_new_model();
+                }
+                self.data_view = Some(view);
+            }
             Event::Snapshot(snapshot) => self.snapshot = Some(snapshot),
             Event::Paused { reason } => {
                 self.is_training = false;

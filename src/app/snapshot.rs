@@ -2,15 +2,19 @@
 //!
 //! The UI only draws these; every curve, metric and point list is computed on the worker.
 //! A [`Snapshot`] covers every run of the session (today one; runs trained side by side from the
-//! same start will each add a [`RunSnapshot`]), and each run can carry the output of every hidden
-//! unit over the x range ([`HiddenLayerCurves`]) for a neuron view.
+//! same start will each add a [`RunSnapshot`]), and each run carries what the inside views draw
+//! ([`InsideSnapshot`]): the weights, one input's values layer by layer, and on request each
+//! hidden unit's curve and the computation graph of one data point.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use egui_plot::PlotPoint;
 
+use crate::engine::Tensor;
+use crate::inside::{Explanation, NeuronArithmetic, PredictionGraph, UnitCurves};
 use crate::nn::Activation;
+use crate::train::Model;
 
 use super::notices::Topic;
 use crate::train::history::LossHistory;
@@ -67,6 +71,8 @@ pub struct DataView {
     pub n_validation: usize,
     /// `(min, max)` of the single input, when there is one.
     pub x_range: Option<(f64, f64)>,
+    /// `(min, max)` of every input column (training and validation rows).
+    pub x_ranges: Vec<(f64, f64)>,
 }
 
 /// The state of the session at one moment.
@@ -105,9 +111,8 @@ pub struct RunSnapshot {
     pub history: LossHistory,
     pub prediction: Prediction,
     pub network: NetworkSummary,
-    /// Per hidden layer, every unit's output over [`Prediction::Curve`]'s x values; empty unless
-    /// asked for with `Command::SetHiddenUnitCurves(true)`.
-    pub hidden_units: Vec<HiddenLayerCurves>,
+    /// The inside of the network; shared, because the UI keeps it across frames.
+    pub inside: Option<Arc<InsideSnapshot>>,
     /// Lines to draw on the loss plot (where weights were loaded).
     pub markers: Vec<EpochMarker>,
 }
@@ -145,4 +150,63 @@ pub struct NetworkSummary {
 pub struct HiddenLayerCurves {
     pub n_units: usize,
     pub values: Vec<f32>,
+}
+
+/// An input the inside views show the network's values for: the probe. With a target (a data
+/// point that was clicked) the computation graph uses it; without one, the graph takes the
+/// training row nearest to `x`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Probe {
+    /// One value per input column, in the inputs' units.
+    pub x: Vec<f32>,
+    pub target: Option<f32>,
+}
+
+/// What the UI asks the worker to compute about the inside of the network, besides the
+/// weights and the probe's values that every snapshot carries.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InsideRequest {
+    /// `None`: the middle of the data.
+    pub probe: Option<Probe>,
+    /// The diagram's `(column, unit)` whose arithmetic is shown.
+    pub selected: Option<(usize, usize)>,
+    /// Each hidden unit over the range of input column `curve_input` (the others at their mean).
+    pub want_unit_curves: bool,
+    pub curve_input: usize,
+    pub want_graph: bool,
+}
+
+/// The inside of one run at one moment.
+#[derive(Clone, Debug)]
+pub struct InsideSnapshot {
+    /// The weights and the standardisation.
+    pub model: Model,
+    /// The latest step's gradient per parameter tensor (empty before the first step).
+    pub last_gradients: Vec<Tensor>,
+    /// The probe's values, layer by layer.
+    pub explanation: Explanation,
+    pub arithmetic: Option<NeuronArithmetic>,
+    pub curves: Option<UnitCurveSet>,
+    pub graph: Option<GraphOfPoint>,
+}
+
+/// Each unit of every hidden layer against one input column, the others at their mean.
+#[derive(Clone, Debug)]
+pub struct UnitCurveSet {
+    pub input: usize,
+    pub input_name: String,
+    /// The input's values along the curves.
+    pub xs: Vec<f32>,
+    /// The last hidden layer's shares of the prediction (target's units).
+    pub contributions: UnitCurves,
+    /// Raw activations of every hidden layer.
+    pub hidden: Vec<HiddenLayerCurves>,
+}
+
+/// The computation graph of one data point.
+#[derive(Clone, Debug)]
+pub struct GraphOfPoint {
+    pub x: Vec<f32>,
+    pub target: f32,
+    pub graph: PredictionGraph,
 }

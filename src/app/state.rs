@@ -364,6 +364,24 @@ pub struct ViewSettings {
     pub is_diagram_shown: bool,
     /// The settings panel; hidden by default in projector view.
     pub is_settings_panel_shown: bool,
+    /// Each hidden unit's share drawn over the fit plot.
+    pub is_unit_curves_shown: bool,
+    /// What the plot beside the diagram shows.
+    pub lower_view: LowerView,
+    /// In the units plot: 0 for the last hidden layer's shares of the prediction, k for hidden
+    /// layer k's raw activations.
+    pub units_layer: usize,
+    /// The input column the units plot runs along (several inputs: the others at their mean).
+    pub curve_input: usize,
+}
+
+/// The plots that can take the place beside the diagram.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LowerView {
+    #[default]
+    Loss,
+    Gradients,
+    Units,
 }
 
 impl Default for ViewSettings {
@@ -375,6 +393,10 @@ impl Default for ViewSettings {
             is_projector: false,
             is_diagram_shown: true,
             is_settings_panel_shown: true,
+            is_unit_curves_shown: false,
+            lower_view: LowerView::Loss,
+            units_layer: 0,
+            curve_input: 0,
         }
     }
 }

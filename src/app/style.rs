@@ -21,6 +21,10 @@ pub struct ViewStyle {
     pub prediction: Color32,
     /// Reference lines: the data range, the perfect-fit diagonal.
     pub guide: Color32,
+    /// Signs of weights and activations: blue for positive, vermillion (orange on dark) for
+    /// negative, the pair of the palette that stays apart for every common colour blindness.
+    pub positive: Color32,
+    pub negative: Color32,
     /// Width of curves (the network, the losses).
     pub line_width: f32,
     /// Radius of data points.
@@ -58,8 +62,21 @@ impl ViewStyle {
         } else {
             Color32::from_gray(110)
         };
+        let (positive, negative) = if view.is_dark {
+            (
+                Color32::from_rgb(0x56, 0xb4, 0xe9),
+                Color32::from_rgb(0xe6, 0x9f, 0x00),
+            )
+        } else {
+            (
+                Color32::from_rgb(0x00, 0x72, 0xb2),
+                Color32::from_rgb(0xd5, 0x5e, 0x00),
+            )
+        };
         Self {
             is_projector: view.is_projector,
+            positive,
+            negative,
             train,
             validation,
             prediction,

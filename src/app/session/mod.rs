@@ -27,7 +27,7 @@ use std::thread::JoinHandle;
 use crate::data::Dataset;
 use crate::train::TrainConfig;
 
-use super::snapshot::Event;
+use super::snapshot::{Event, InsideRequest};
 use worker::Worker;
 
 /// Commands from the UI to the worker.
@@ -47,8 +47,8 @@ pub enum Command {
     /// Train at most this many optimizer steps a second (so a class can watch), or `None` for
     /// full speed.
     SetPace(Option<f32>),
-    /// Ask for each hidden unit's output over the x range in the snapshots.
-    SetHiddenUnitCurves(bool),
+    /// What the inside views want in the snapshots.
+    SetInside(InsideRequest),
     SaveModel(PathBuf),
     /// Load weights and continue from them on the current data.
     LoadModel(PathBuf),

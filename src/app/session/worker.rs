@@ -12,9 +12,10 @@ use crate::train::history::{LossHistory, LossPoint};
 use crate::train::{Model, TrainConfig, TrainError, Trainer};
 
 use super::super::notices::Topic;
-use super::super::pictures::{curve_xs, data_view, hidden_unit_curves, prediction};
+use super::super::pictures::{curve_xs, data_view, inside_snapshot, prediction};
 use super::super::snapshot::{
-    EpochMarker, Event, Generation, NetworkSummary, PauseReason, RunId, RunSnapshot, Snapshot,
+    EpochMarker, Event, Generation, InsideRequest, NetworkSummary, PauseReason, RunId, RunSnapshot,
+    Snapshot,
 };
 use super::Command;
 
@@ -39,7 +40,7 @@ pub(super) struct Worker {
     pace: Option<f32>,
     /// Steps of the main run and the time when pacing last restarted.
     pace_mark: (u64, Instant),
-    want_hidden_units: bool,
+    inside_request: InsideRequest,
 }
 
 /// Everything that is rebuilt by a reset.
@@ -100,7 +101,7 @@ impl Worker {
             epoch_limit: None,
             pace: None,
             pace_mark: (0, Instant::now()),
-            want_hidden_units: false,
+            inside_request: InsideRequest::default(),
         }
     }
 
@@ -222,7 +223,7 @@ impl Worker {
                 self.pace = pace.filter(|pace| pace.is_finite() && *pace > 0.0);
                 self.mark_rates();
             }
-            Command::SetHiddenUnitCurves(is_wanted) => self.want_hidden_units = is_wanted,
+            Command::SetInside(request) => self.inside_request = request,
             Command::SaveModel(path) => self.save(path),
             Command::LoadModel(path) => self.load(path),
         }
@@ -487,7 +488,7 @@ impl Worker {
     fn send_snapshot(&mut self) {
         let generation = self.generation;
         let is_training = self.is_training;
-        let want_hidden_units = self.want_hidden_units;
+        let inside_request = self.inside_request.clone();
         let Some(training) = &mut self.state else {
             return;
         };
@@ -525,11 +526,7 @@ impl Worker {
             }
 
             let prediction = prediction(trainer, &training.curve_x);
-            let hidden_units = if want_hidden_units {
-                hidden_unit_curves(trainer, &training.curve_x)
-            } else {
-                Vec::new()
-            };
+            let inside = inside_snapshot(trainer, &inside_request, &training.curve_x);
             runs.push(RunSnapshot {
                 run_id: run.run_id,
                 epoch: run.epochs_before + trainer.epoch(),
@@ -546,7 +543,7 @@ impl Worker {
                 history: run.history.clone(),
                 prediction,
                 network: run.network.clone(),
-                hidden_units,
+                inside: Some(Arc::new(inside)),
                 markers: run.markers.clone(),
             });
         }

@@ -4,29 +4,58 @@
 //! Draws only what the worker sent ([`DataView`], [`Prediction`]); nothing here evaluates the
 //! network.
 
-use egui_plot::{Line, LineStyle, MarkerShape, Plot, Points, VLine};
+use egui_plot::{Line, LineStyle, MarkerShape, Plot, PlotPoint, PlotUi, Points, VLine};
 
-use super::super::snapshot::{DataView, Prediction};
+use super::super::snapshot::{DataView, Prediction, UnitCurveSet};
 use super::super::style::ViewStyle;
 use super::axes::{Scale, with_axes};
-use super::legend::{LegendItem, Symbol, legend_ui};
+use super::legend::{LegendItem, Symbol, legend_items_ui, legend_ui};
+use super::unit_curves::unit_curves_in_plot;
+
+/// A data point is clicked when the pointer is this close to it, in points.
+const CLICK_DISTANCE: f32 = 10.0;
+
+/// What the inside views add to the fit plot (one input column).
+#[derive(Default)]
+pub struct FitInside<'a> {
+    /// Each hidden unit's share, when the units are shown.
+    pub curves: Option<&'a UnitCurveSet>,
+    /// The unit hovered in the diagram, drawn boldly.
+    pub highlight_unit: Option<usize>,
+    /// The probe input, marked with a vertical line.
+    pub probe_x: Option<f32>,
+}
+
+/// What happened on the fit plot this frame.
+#[derive(Default)]
+pub struct FitPlotOutput {
+    pub rect: Option<egui::Rect>,
+    /// The hidden unit whose curve is under the pointer.
+    pub hovered_unit: Option<usize>,
+    /// A data point clicked, `(x, y)`.
+    pub clicked_point: Option<(f32, f32)>,
+}
 
 pub fn fit_plot_ui(
     ui: &mut egui::Ui,
     data: Option<&DataView>,
     prediction: &Prediction,
     style: &ViewStyle,
-) -> Option<egui::Rect> {
+    is_units_shown: &mut bool,
+    inside: &FitInside,
+) -> FitPlotOutput {
     let Some(data) = data else {
         ui.centered_and_justified(|ui| ui.label("Load data to see it here."));
-        return None;
+        return FitPlotOutput::default();
     };
-    let rect = if data.x_names.len() == 1 {
-        curve_plot_ui(ui, data, prediction, style)
+    if data.x_names.len() == 1 {
+        curve_plot_ui(ui, data, prediction, style, is_units_shown, inside)
     } else {
-        versus_actual_plot_ui(ui, data, prediction, style)
-    };
-    Some(rect)
+        FitPlotOutput {
+            rect: Some(versus_actual_plot_ui(ui, data, prediction, style)),
+            ..FitPlotOutput::default()
+        }
+    }
 }
 
 fn curve_plot_ui(
@@ -34,7 +63,9 @@ fn curve_plot_ui(
     data: &DataView,
     prediction: &Prediction,
     style: &ViewStyle,
-) -> egui::Rect {
+    is_units_shown: &mut bool,
+    inside: &FitInside,
+) -> FitPlotOutput {
     let mut legend = vec![LegendItem {
         symbol: Symbol::Dot,
         color: style.train,
@@ -61,7 +92,32 @@ fn curve_plot_ui(
         name: "data range",
         hover: "Beyond these lines the network extrapolates: it has seen no data there",
     });
-    legend_ui(ui, &legend, style.line_width);
+    let curves = inside.curves.filter(|_| *is_units_shown);
+    if curves.is_some() {
+        legend.push(LegendItem {
+            symbol: Symbol::DashedLine,
+            color: style.guide,
+            name: "bias + mean",
+            hover: "The output's bias and the mean of y: the level the units' shares stand on",
+        });
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.checkbox(is_units_shown, "Hidden units").on_hover_text(
+            "Draw each unit of the last hidden layer as its share of the prediction (its \
+             activation × its outgoing weight, in y's units), standing on the dashed line of \
+             the bias and the mean: the shares add up exactly to the network's curve. Hover a \
+             curve to find its unit in the diagram.",
+        );
+        legend_items_ui(ui, &legend, style.line_width);
+    });
+    if curves.is_some() {
+        ui.label(
+            egui::RichText::new(
+                "Each thin curve is one hidden unit's share; their heights above the dashed line add up to the network's curve.",
+            )
+            .small(),
+        );
+    }
 
     let x_name = data.x_names.first().cloned().unwrap_or_default();
     let plot = with_axes(
@@ -73,6 +129,18 @@ fn curve_plot_ui(
         (data.y_name.clone(), Scale::Linear),
     );
     let response = plot.show(ui, |plot_ui| {
+        let mut hovered_unit = None;
+        if let Some(curves) = curves {
+            hovered_unit = unit_curves_in_plot(plot_ui, curves, style, inside.highlight_unit);
+        }
+        if let Some(x) = inside.probe_x {
+            plot_ui.vline(
+                VLine::new("probe", f64::from(x))
+                    .color(style.guide)
+                    .width(style.line_width * 0.4)
+                    .allow_hover(false),
+            );
+        }
         if let Some((min, max)) = data.x_range {
             for x in [min, max] {
                 plot_ui.vline(
@@ -105,8 +173,32 @@ fn curve_plot_ui(
                     .width(style.line_width * 1.2),
             );
         }
+        let clicked_point = if plot_ui.response().clicked() {
+            clicked_data_point(plot_ui, data)
+        } else {
+            None
+        };
+        (hovered_unit, clicked_point)
     });
-    response.response.rect
+    let (hovered_unit, clicked_point) = response.inner;
+    FitPlotOutput {
+        rect: Some(response.response.rect),
+        hovered_unit,
+        clicked_point,
+    }
+}
+
+/// The data point under the pointer, training or validation.
+fn clicked_data_point(plot_ui: &PlotUi<'_>, data: &DataView) -> Option<(f32, f32)> {
+    let pointer = plot_ui.pointer_coordinate()?;
+    let pointer = plot_ui.screen_from_plot(pointer);
+    data.train_points
+        .iter()
+        .chain(&data.validation_points)
+        .map(|point| (point, plot_ui.screen_from_plot(*point).distance(pointer)))
+        .filter(|(_, distance)| *distance <= CLICK_DISTANCE)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(point, _): (&PlotPoint, f32)| (point.x as f32, point.y as f32))
 }
 
 fn versus_actual_plot_ui(

@@ -15,20 +15,18 @@ use super::legend::{LegendItem, Symbol, legend_items_ui};
 /// Smallest loss drawn on the log scale (a perfect fit would be log10(0)).
 const LOG_FLOOR: f64 = 1e-12;
 
-/// The header row (title, log-scale toggle, legend) and the plot below it.
+/// The header row (`title`, log-scale toggle, legend) and the plot below it. `title` draws the
+/// start of the header (the tabs that choose this plot).
 pub fn loss_plot_ui(
     ui: &mut egui::Ui,
     run: Option<&RunSnapshot>,
     is_log: &mut bool,
     style: &ViewStyle,
+    title: &mut dyn FnMut(&mut egui::Ui),
 ) -> Option<egui::Rect> {
     let has_validation = run.is_some_and(|run| run.validation_loss.is_some());
     ui.horizontal_wrapped(|ui| {
-        ui.label(egui::RichText::new("Loss (standardised)").strong())
-            .on_hover_text(
-                "Mean squared error of the standardised target: what the optimizer minimises. \
-                 1 is as bad as always predicting the mean; 0 is a perfect fit.",
-            );
+        title(ui);
         ui.checkbox(is_log, "Log scale")
             .on_hover_text("Plot the loss on a log scale, so late small gains stay visible");
         let mut legend = vec![LegendItem {

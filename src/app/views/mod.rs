@@ -7,7 +7,14 @@ pub mod diagram;
 mod fit_plot;
 mod legend;
 mod loss_plot;
+mod network_view;
+mod neuron_window;
 pub mod ticks;
+mod unit_curves;
+mod units_plot;
 
-pub use fit_plot::fit_plot_ui;
+pub use fit_plot::{FitInside, FitPlotOutput, fit_plot_ui};
 pub use loss_plot::loss_plot_ui;
+pub use network_view::network_view_ui;
+pub use neuron_window::neuron_window;
+pub use units_plot::units_plot_ui;

@@ -9,7 +9,7 @@
 
 pub mod paint;
 
-pub use paint::network_diagram_ui;
+pub use paint::{DiagramInteraction, DiagramOverlay, EdgeEnds, network_diagram_overlay_ui};
 
 use std::ops::Range;
 
@@ -37,7 +37,7 @@ const MIN_FONT: f32 = 3.0;
 const MIN_RADIUS: f32 = 1.5;
 /// Pointer slack around small nodes, in points.
 const MIN_HOVER_RADIUS: f32 = 6.0;
-/// The smallest area [`network_diagram_ui`] takes, even when less is available.
+/// The smallest area [`network_diagram_overlay_ui`] takes, even when less is available.
 const MIN_SIZE: Vec2 = vec2(200.0, 120.0);
 
 /// What to draw: the layer sizes and the names, nothing about weights.

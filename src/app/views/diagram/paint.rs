@@ -19,7 +19,27 @@ pub struct DiagramOverlay<'a> {
     pub edge: Option<&'a dyn Fn(EdgeEnds) -> Stroke>,
     /// Fill of `(layer, unit)`, e.g. by its activation.
     pub node_fill: Option<&'a dyn Fn(usize, usize) -> Color32>,
+    /// What hovering a node says (its numbers); the unit's name when `None`.
+    pub describe_node: Option<&'a dyn Fn(usize, usize) -> String>,
+    /// What hovering an edge says; edges are not hoverable when `None`.
+    pub describe_edge: Option<&'a dyn Fn(EdgeEnds) -> String>,
+    /// A node to ring, e.g. the unit whose curve is hovered in the fit plot.
+    pub highlight: Option<(usize, usize)>,
+    /// A node to mark as chosen, e.g. the one whose arithmetic is shown.
+    pub selected: Option<(usize, usize)>,
 }
+
+/// What the pointer did on the diagram this frame.
+pub struct DiagramInteraction {
+    pub response: egui::Response,
+    /// The node under the pointer, `(layer, unit)`.
+    pub hovered_node: Option<(usize, usize)>,
+    /// The node clicked this frame.
+    pub clicked_node: Option<(usize, usize)>,
+}
+
+/// Pointer slack around an edge, in points.
+const EDGE_HOVER_DISTANCE: f32 = 4.0;
 
 /// Paints a layout: edges first, so that the nodes cover their ends, then nodes and text.
 pub fn paint_diagram(
@@ -77,23 +97,16 @@ pub fn paint_diagram(
     }
 }
 
-/// Takes all the available space (at least 200×120) and draws the diagram in its neutral look.
-/// Returns the response and the hovered node `(layer, unit)`, whose name is shown as hover text.
-pub fn network_diagram_ui(
-    ui: &mut egui::Ui,
-    model: &DiagramModel,
-    style: &DiagramStyle,
-) -> (egui::Response, Option<(usize, usize)>) {
-    network_diagram_overlay_ui(ui, model, style, &DiagramOverlay::default())
-}
-
-/// [`network_diagram_ui`] with edges and nodes styled by the caller (e.g. from the weights).
+/// Takes all the available space (at least 200×120) and draws the diagram, in its neutral look
+/// or with edges and nodes styled and described by the caller (e.g. from the weights); reports
+/// the hovered and the clicked node. A node's name (or the caller's description of it) is its
+/// hover text.
 pub fn network_diagram_overlay_ui(
     ui: &mut egui::Ui,
     model: &DiagramModel,
     style: &DiagramStyle,
     overlay: &DiagramOverlay,
-) -> (egui::Response, Option<(usize, usize)>) {
+) -> DiagramInteraction {
     // In a scroll area the available size can be unbounded: take the minimum there.
     let available = ui.available_size();
     let finite_or = |value: f32, min: f32| {
@@ -105,7 +118,12 @@ pub fn network_diagram_overlay_ui(
         finite_or(available.x, MIN_SIZE.x),
         finite_or(available.y, MIN_SIZE.y),
     );
-    let (response, painter) = ui.allocate_painter(size, Sense::hover());
+    let sense = if overlay.describe_node.is_some() {
+        Sense::click()
+    } else {
+        Sense::hover()
+    };
+    let (response, painter) = ui.allocate_painter(size, sense);
     let measure = |text: &str, font_size: f32| {
         let font = FontId::proportional(font_size);
         let galley = painter
@@ -115,12 +133,42 @@ pub fn network_diagram_overlay_ui(
     let layout = layout_diagram(response.rect, model, style, measure);
     paint_diagram(&painter, &layout, style, overlay);
 
+    let ring = |layer_unit: (usize, usize), width: f32, color: Color32| {
+        if let Some(node) = layout
+            .nodes
+            .iter()
+            .find(|node| (node.layer, node.unit) == layer_unit)
+        {
+            let stroke = Stroke::new(width, color);
+            painter.circle_stroke(node.center, layout.node_radius + stroke.width, stroke);
+        }
+    };
+    if let Some(selected) = overlay.selected {
+        ring(selected, 3.0 * style.edge_width.max(1.0), style.text);
+    }
+    if let Some(highlight) = overlay.highlight {
+        ring(highlight, 2.0 * style.edge_width.max(1.0), style.text);
+    }
+
     let pointer = response.hover_pos();
     let hovered = pointer.and_then(|pointer| layout.node_at(pointer));
+    let hovered_edge = match (hovered, pointer, overlay.describe_edge) {
+        (None, Some(pointer), Some(_)) => edge_at(&layout, pointer),
+        _ => None,
+    };
     let hover_text = if let Some(node) = hovered {
         let ring = Stroke::new(2.0 * style.edge_width.max(1.0), style.text);
         painter.circle_stroke(node.center, layout.node_radius + ring.width, ring);
-        Some(model.unit_name(node.layer, node.unit))
+        Some(match overlay.describe_node {
+            Some(describe) => describe(node.layer, node.unit),
+            None => model.unit_name(node.layer, node.unit),
+        })
+    } else if let (Some((ends, a, b)), Some(describe)) = (hovered_edge, overlay.describe_edge) {
+        painter.line_segment(
+            [a, b],
+            Stroke::new(3.0 * style.edge_width.max(1.0), style.text),
+        );
+        Some(describe(ends))
     } else {
         // A shortened name or caption tells its full text.
         let under = |pointer: Pos2| {
@@ -134,10 +182,62 @@ pub fn network_diagram_overlay_ui(
             .filter(|label| label.hover != label.text)
             .map(|label| label.hover.clone())
     };
-    let hovered = hovered.map(|node| (node.layer, node.unit));
+    let hovered_node = hovered.map(|node| (node.layer, node.unit));
+    let clicked_node = if response.clicked() {
+        hovered_node
+    } else {
+        None
+    };
     let response = match hover_text {
         Some(text) => response.on_hover_text_at_pointer(text),
         None => response,
     };
-    (response, hovered)
+    DiagramInteraction {
+        response,
+        hovered_node,
+        clicked_node,
+    }
+}
+
+/// The drawn edge nearest to `pointer`, within [`EDGE_HOVER_DISTANCE`], with its ends.
+fn edge_at(layout: &DiagramLayout, pointer: Pos2) -> Option<(EdgeEnds, Pos2, Pos2)> {
+    let mut best: Option<(f32, (EdgeEnds, Pos2, Pos2))> = None;
+    for pair in layout.columns.windows(2) {
+        let [from, to] = pair else { continue };
+        let (Some(from), Some(to)) = (layout.nodes.get(from.clone()), layout.nodes.get(to.clone()))
+        else {
+            continue;
+        };
+        // Only the pair of columns the pointer is between.
+        let (Some(left), Some(right)) = (from.first(), to.first()) else {
+            continue;
+        };
+        if pointer.x < left.center.x || pointer.x > right.center.x {
+            continue;
+        }
+        for a in from {
+            for b in to {
+                let distance = distance_to_segment(pointer, a.center, b.center);
+                if distance <= EDGE_HOVER_DISTANCE && best.is_none_or(|(d, _)| distance < d) {
+                    let ends = EdgeEnds {
+                        layer: a.layer,
+                        from: a.unit,
+                        to: b.unit,
+                    };
+                    best = Some((distance, (ends, a.center, b.center)));
+                }
+            }
+        }
+    }
+    best.map(|(_, edge)| edge)
+}
+
+fn distance_to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
+    let ab = b - a;
+    let length_squared = ab.length_sq();
+    if length_squared == 0.0 {
+        return p.distance(a);
+    }
+    let t = ((p - a).dot(ab) / length_squared).clamp(0.0, 1.0);
+    p.distance(a + t * ab)
 }

@@ -285,7 +285,13 @@ fn the_ui_uses_the_real_font_and_reports_the_hovered_node() {
         .build_ui_state(
             |ui, seen: &mut Seen| {
                 let style = DiagramStyle::from_visuals(ui.visuals(), 1.5);
-                let (response, hovered) = network_diagram_ui(ui, &net.model(), &style);
+                let shown = network_diagram_overlay_ui(
+                    ui,
+                    &net.model(),
+                    &style,
+                    &DiagramOverlay::default(),
+                );
+                let (response, hovered) = (shown.response, shown.hovered_node);
                 let measure = |text: &str, size| {
                     let (text, font) = (text.to_owned(), FontId::proportional(size));
                     let galley = ui.fonts_mut(|f| f.layout_no_wrap(text, font, Color32::WHITE));

@@ -1,13 +1,18 @@
 //! The pictures the worker sends, computed from a trainer: the prediction curve or predicted
-//! against actual, the data points, each hidden unit's output. The worker loop (`session.rs`)
-//! decides when; this module only knows how. Nothing here draws.
+//! against actual, the data points, and the inside of the network ([`inside_snapshot`]). The
+//! worker loop (`session/worker.rs`) decides when; this module only knows how. Nothing here
+//! draws.
 
 use egui_plot::PlotPoint;
 
 use crate::data::Dataset;
 use crate::train::Trainer;
 
-use super::snapshot::{DataView, Generation, HiddenLayerCurves, Prediction};
+mod inside;
+
+pub use inside::inside_snapshot;
+
+use super::snapshot::{DataView, Generation, Prediction};
 
 /// Points of the prediction curve over the x range (plus margins).
 const CURVE_POINTS: usize = 512;
@@ -68,20 +73,6 @@ fn versus_actual(trainer: &mut Trainer, is_validation: bool) -> Vec<PlotPoint> {
         .collect()
 }
 
-pub fn hidden_unit_curves(trainer: &mut Trainer, curve_x: &[f32]) -> Vec<HiddenLayerCurves> {
-    if curve_x.is_empty() {
-        return Vec::new();
-    }
-    trainer
-        .hidden_unit_outputs(curve_x)
-        .into_iter()
-        .map(|values| HiddenLayerCurves {
-            n_units: values.cols(),
-            values: values.into_data(),
-        })
-        .collect()
-}
-
 pub fn data_view(generation: Generation, trainer: &Trainer) -> DataView {
     let train = trainer.train_set();
     let validation = trainer.validation_set();
@@ -93,6 +84,9 @@ pub fn data_view(generation: Generation, trainer: &Trainer) -> DataView {
         n_validation: validation.map_or(0, Dataset::n_rows),
         ..DataView::default()
     };
+    view.x_ranges = (0..train.n_inputs())
+        .map(|column| column_range(train, validation, column))
+        .collect();
     if train.n_inputs() != 1 {
         return view;
     }
@@ -111,6 +105,24 @@ pub fn data_view(generation: Generation, trainer: &Trainer) -> DataView {
         view.x_range = Some((f64::from(min), f64::from(max)));
     }
     view
+}
+
+/// `(min, max)` of one input column over the training and validation rows; `(0, 1)` when it has
+/// no finite value.
+fn column_range(train: &Dataset, validation: Option<&Dataset>, column: usize) -> (f64, f64) {
+    let values = [Some(train), validation]
+        .into_iter()
+        .flatten()
+        .flat_map(|set| (0..set.n_rows()).map(move |row| set.x_row(row)[column]))
+        .filter(|v| v.is_finite());
+    let (min, max) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if min.is_finite() && max.is_finite() {
+        (f64::from(min), f64::from(max))
+    } else {
+        (0.0, 1.0)
+    }
 }
 
 /// `(x, y)` of a one-input set, thinned evenly to at most [`MAX_PLOTTED_POINTS`].

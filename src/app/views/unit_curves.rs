@@ -1,0 +1,127 @@
+//! Each hidden unit's share of the prediction drawn over the fit plot: one faint curve per unit
+//! of the last hidden layer, standing on the flat line of the output's bias and the target's
+//! mean, so that the heights of all the curves above that line add up to the network's curve
+//! (Nielsen's visual proof; Prince, *Understanding Deep Learning*, fig. 3.3).
+
+use egui::Color32;
+use egui_plot::{Line, LineStyle, PlotPoint, PlotUi};
+
+use super::super::snapshot::UnitCurveSet;
+use super::super::style::ViewStyle;
+
+/// Okabe–Ito's colours besides black, cycled over the units.
+const UNIT_COLORS: [Color32; 7] = [
+    Color32::from_rgb(0xe6, 0x9f, 0x00),
+    Color32::from_rgb(0x56, 0xb4, 0xe9),
+    Color32::from_rgb(0x00, 0x9e, 0x73),
+    Color32::from_rgb(0xcc, 0x79, 0xa7),
+    Color32::from_rgb(0x00, 0x72, 0xb2),
+    Color32::from_rgb(0xd5, 0x5e, 0x00),
+    Color32::from_rgb(0xf0, 0xe4, 0x42),
+];
+
+/// A unit's curve is hovered when the pointer is this close to it, in points.
+const HOVER_DISTANCE: f32 = 6.0;
+
+pub fn unit_color(unit: usize) -> Color32 {
+    UNIT_COLORS[unit % UNIT_COLORS.len()]
+}
+
+/// Draws the units' curves and the constant line; returns the unit whose curve is under the
+/// pointer. `highlight` is drawn boldly (the unit hovered in the diagram).
+pub fn unit_curves_in_plot(
+    plot_ui: &mut PlotUi<'_>,
+    curves: &UnitCurveSet,
+    style: &ViewStyle,
+    highlight: Option<usize>,
+) -> Option<usize> {
+    let shares = &curves.contributions;
+    let n_units = shares.n_units;
+    if n_units == 0 || curves.xs.len() != shares.n_rows() {
+        return None;
+    }
+    let constant = f64::from(shares.constant);
+    let (first, last) = (curves.xs[0], curves.xs[curves.xs.len() - 1]);
+    plot_ui.line(
+        Line::new(
+            "bias + mean",
+            vec![[f64::from(first), constant], [f64::from(last), constant]],
+        )
+        .color(style.guide)
+        .style(LineStyle::dashed_dense())
+        .width(style.line_width * 0.6),
+    );
+    let unit_points = |unit: usize| -> Vec<[f64; 2]> {
+        curves
+            .xs
+            .iter()
+            .enumerate()
+            .map(|(row, &x)| {
+                let share = shares.contributions[row * n_units + unit];
+                [f64::from(x), constant + f64::from(share)]
+            })
+            .collect()
+    };
+    let hovered = plot_ui
+        .pointer_coordinate()
+        .and_then(|pointer| nearest_unit(plot_ui, curves, pointer));
+    let bold = hovered.or(highlight);
+    // Many units: thinner and fainter, so that together they do not hide the data.
+    let alpha = if n_units > 16 { 110 } else { 170 };
+    for unit in 0..n_units {
+        if Some(unit) == bold {
+            continue;
+        }
+        let color = unit_color(unit);
+        plot_ui.line(
+            Line::new(format!("unit {}", unit + 1), unit_points(unit))
+                .color(Color32::from_rgba_unmultiplied(
+                    color.r(),
+                    color.g(),
+                    color.b(),
+                    alpha,
+                ))
+                .width(style.line_width * 0.5)
+                .allow_hover(false),
+        );
+    }
+    if let Some(unit) = bold.filter(|&unit| unit < n_units) {
+        plot_ui.line(
+            Line::new(format!("unit {}", unit + 1), unit_points(unit))
+                .color(unit_color(unit))
+                .width(style.line_width * 1.2)
+                .allow_hover(false),
+        );
+    }
+    hovered
+}
+
+/// The unit whose curve passes closest to `pointer` (in screen points), if within reach.
+fn nearest_unit(plot_ui: &PlotUi<'_>, curves: &UnitCurveSet, pointer: PlotPoint) -> Option<usize> {
+    let shares = &curves.contributions;
+    let n_units = shares.n_units;
+    let row = curves
+        .xs
+        .iter()
+        .enumerate()
+        .min_by(|(_, a), (_, b)| {
+            (f64::from(**a) - pointer.x)
+                .abs()
+                .total_cmp(&(f64::from(**b) - pointer.x).abs())
+        })
+        .map(|(row, _)| row)?;
+    let pointer_screen = plot_ui.screen_from_plot(pointer);
+    let constant = f64::from(shares.constant);
+    (0..n_units)
+        .map(|unit| {
+            let share = f64::from(shares.contributions[row * n_units + unit]);
+            let point = PlotPoint::new(f64::from(curves.xs[row]), constant + share);
+            (
+                unit,
+                (plot_ui.screen_from_plot(point).y - pointer_screen.y).abs(),
+            )
+        })
+        .filter(|(_, distance)| *distance <= HOVER_DISTANCE)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(unit, _)| unit)
+}
