@@ -105,6 +105,7 @@ impl NanogradApp {
             fit_output.rect
         });
         self.layout.fit_plot = fit_output.rect;
+        self.layout.sample_data_point = fit_output.sample_point;
         if let (Some(unit), Some(column)) = (fit_output.hovered_unit, last_hidden_column) {
             hovered = Some((column, unit));
         }
@@ -231,6 +232,7 @@ impl NanogradApp {
                 self.inspector.probe = Some(probe);
             }
             if let Some(interaction) = interaction {
+                self.layout.diagram_nodes = interaction.node_centers;
                 hovered = hovered.or(interaction.hovered_node);
                 if let Some(clicked) = interaction.clicked_node {
                     self.inspector.selected = if self.inspector.selected == Some(clicked) {

@@ -39,6 +39,10 @@ pub struct LayoutReport {
     pub settings_panel: Option<Rect>,
     /// The window is too short for the plots, which then scroll.
     pub is_central_scrolling: bool,
+    /// Where the diagram drew each node, `(column, unit)` and centre.
+    pub diagram_nodes: Vec<((usize, usize), egui::Pos2)>,
+    /// A training point `(x, y)` and where the fit plot drew it.
+    pub sample_data_point: Option<((f32, f32), egui::Pos2)>,
 }
 
 impl NanogradApp {

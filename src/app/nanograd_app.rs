@@ -199,6 +199,21 @@ impl NanogradApp {
         }
     }
 
+    /// The inside of the main run, as last reported.
+    pub fn inside(&self) -> Option<&crate::app::snapshot::InsideSnapshot> {
+        self.main_run()?.inside.as_deref()
+    }
+
+    /// The diagram's `(column, unit)` whose arithmetic is open.
+    pub fn selected_neuron(&self) -> Option<(usize, usize)> {
+        self.inspector.selected
+    }
+
+    /// The input the inside views show, when one was chosen.
+    pub fn probe(&self) -> Option<&crate::app::snapshot::Probe> {
+        self.inspector.probe.as_ref()
+    }
+
     /// The messages on screen, oldest first.
     pub fn notices(&self) -> Vec<Notice> {
         self.notices.iter().cloned().collect()

@@ -34,6 +34,9 @@ pub struct FitPlotOutput {
     pub hovered_unit: Option<usize>,
     /// A data point clicked, `(x, y)`.
     pub clicked_point: Option<(f32, f32)>,
+    /// A training point near the middle of the data and where it is on screen (for tests that
+    /// click one).
+    pub sample_point: Option<((f32, f32), egui::Pos2)>,
 }
 
 pub fn fit_plot_ui(
@@ -178,13 +181,18 @@ fn curve_plot_ui(
         } else {
             None
         };
-        (hovered_unit, clicked_point)
+        let sample_point = data
+            .train_points
+            .get(data.train_points.len() / 2)
+            .map(|point| ((point.x as f32, point.y as f32), plot_ui.screen_from_plot(*point)));
+        (hovered_unit, clicked_point, sample_point)
     });
-    let (hovered_unit, clicked_point) = response.inner;
+    let (hovered_unit, clicked_point, sample_point) = response.inner;
     FitPlotOutput {
         rect: Some(response.response.rect),
         hovered_unit,
         clicked_point,
+        sample_point,
     }
 }
 

@@ -36,6 +36,8 @@ pub struct DiagramInteraction {
     pub hovered_node: Option<(usize, usize)>,
     /// The node clicked this frame.
     pub clicked_node: Option<(usize, usize)>,
+    /// Where each drawn node is, `(layer, unit)` and centre.
+    pub node_centers: Vec<((usize, usize), Pos2)>,
 }
 
 /// Pointer slack around an edge, in points.
@@ -196,6 +198,11 @@ pub fn network_diagram_overlay_ui(
         response,
         hovered_node,
         clicked_node,
+        node_centers: layout
+            .nodes
+            .iter()
+            .map(|node| ((node.layer, node.unit), node.center))
+            .collect(),
     }
 }
 

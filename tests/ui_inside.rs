@@ -1,0 +1,131 @@
+//! The inside views in the real app: each hidden unit's share on the fit plot, the numbers on
+//! the diagram, a neuron's arithmetic on click, and a clicked data point as the probe.
+
+mod common;
+
+use common::{default_harness, step_for, step_until};
+use egui::Pos2;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use nanograd::app::NanogradApp;
+use nanograd::app::snapshot::Prediction;
+use std::time::Duration;
+
+fn ready_harness() -> Harness<'static, NanogradApp> {
+    let mut harness = default_harness();
+    step_until(&mut harness, "the inside of the first snapshot", |app| {
+        app.inside().is_some() && !app.layout().diagram_nodes.is_empty()
+    });
+    harness
+}
+
+fn click_at(harness: &mut Harness<'_, NanogradApp>, pos: Pos2) {
+    harness.hover_at(pos);
+    harness.step();
+    harness.drag_at(pos);
+    harness.step();
+    harness.drop_at(pos);
+    harness.step();
+}
+
+fn node_center(app: &NanogradApp, node: (usize, usize)) -> Pos2 {
+    app.layout()
+        .diagram_nodes
+        .iter()
+        .find(|(at, _)| *at == node)
+        .map(|(_, center)| *center)
+        .unwrap_or_else(|| panic!("the diagram draws node {node:?}"))
+}
+
+#[test]
+fn the_hidden_units_toggle_draws_one_share_per_unit_that_add_up_to_the_curve() {
+    let mut harness = ready_harness();
+    assert!(harness.state().inside().is_some_and(|inside| inside.curves.is_none()));
+    harness.get_by_label("Hidden units").click();
+    step_until(&mut harness, "the units' curves", |app| {
+        app.inside().is_some_and(|inside| inside.curves.is_some())
+    });
+    // A snapshot taken after the request: curve and shares from the same weights.
+    step_for(&mut harness, Duration::from_millis(200));
+    let app = harness.state();
+    let run = app.snapshot().and_then(|s| s.main_run()).expect("a run");
+    let inside = run.inside.as_deref().expect("inside");
+    let curves = inside.curves.as_ref().expect("curves");
+    let last_hidden = *app.settings().network.hidden_sizes.last().expect("hidden layers");
+    assert_eq!(curves.contributions.n_units, last_hidden, "one curve per unit");
+    let Prediction::Curve { points } = &run.prediction else {
+        panic!("one input column gives a curve");
+    };
+    assert_eq!(curves.xs.len(), points.len());
+    for (row, point) in points.iter().enumerate() {
+        assert!((f64::from(curves.xs[row]) - point.x).abs() < 1e-9);
+        let total = f64::from(curves.contributions.total(row));
+        assert!(
+            (total - point.y).abs() <= 1e-4 * point.y.abs().max(1.0),
+            "row {row}: shares add up to {total}, the curve is at {}",
+            point.y
+        );
+    }
+    harness.get_by_label_contains("add up to the network's curve");
+}
+
+#[test]
+fn hovering_a_unit_shows_its_numbers_and_clicking_it_opens_its_arithmetic() {
+    let mut harness = ready_harness();
+    let center = node_center(harness.state(), (1, 0));
+    harness.hover_at(center);
+    // Tooltips wait for the pointer to rest.
+    step_for(&mut harness, Duration::from_millis(800));
+    assert!(
+        harness
+            .query_all_by_label_contains("pre-activation")
+            .next()
+            .is_some(),
+        "the hover text gives the unit's numbers"
+    );
+    click_at(&mut harness, center);
+    assert_eq!(harness.state().selected_neuron(), Some((1, 0)));
+    step_until(&mut harness, "the neuron's arithmetic", |app| {
+        app.inside().is_some_and(|inside| inside.arithmetic.is_some())
+    });
+    harness.step();
+    harness.get_by_label("Neuron h1,1");
+    harness.get_by_label_contains("h1,1 = tanh(");
+    let arithmetic = harness
+        .state()
+        .inside()
+        .and_then(|inside| inside.arithmetic.clone())
+        .expect("arithmetic");
+    let sum: f32 = arithmetic.bias + arithmetic.terms.iter().map(|t| t.product()).sum::<f32>();
+    assert!((sum - arithmetic.pre).abs() < 1e-5);
+    assert!((arithmetic.post - arithmetic.pre.tanh()).abs() < 1e-5);
+
+    // The output node reads back in the target's units.
+    let output = node_center(harness.state(), (3, 0));
+    click_at(&mut harness, output);
+    step_until(&mut harness, "the output's arithmetic", |app| {
+        app.inside()
+            .and_then(|inside| inside.arithmetic.as_ref())
+            .is_some_and(|arithmetic| arithmetic.in_target_units.is_some())
+    });
+    harness.step();
+    harness.get_by_label_contains("temp_max = ");
+}
+
+#[test]
+fn clicking_a_data_point_makes_it_the_probe_of_the_diagram() {
+    let mut harness = ready_harness();
+    let ((x, y), at) = harness
+        .state()
+        .layout()
+        .sample_data_point
+        .expect("the fit plot draws training points");
+    click_at(&mut harness, at);
+    let probe = harness.state().probe().expect("a probe").clone();
+    assert_eq!(probe.target, Some(y));
+    assert!((probe.x[0] - x).abs() <= 1e-3 * x.abs().max(1.0), "{probe:?} vs {x}");
+    step_until(&mut harness, "the diagram shows the point", |app| {
+        app.inside()
+            .is_some_and(|inside| inside.explanation.x == probe.x)
+    });
+}
