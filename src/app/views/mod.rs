@@ -1,10 +1,16 @@
-//! What the central area draws: the fit plot, the loss plot, the network diagram, and the pieces
-//! they share (axes with our tick logic, legends outside the plots). Views draw what the worker
-//! sent in its snapshots; they compute nothing about the network.
+//! What the central area draws: the fit plot, the loss plot, the network diagram, the
+//! computation graph of one prediction, and the pieces they share (axes with our tick logic,
+//! legends outside the plots). Views draw what the worker sent in its snapshots; they compute
+//! nothing about the network.
 
 mod axes;
 pub mod diagram;
 mod fit_plot;
+#[allow(
+    dead_code,
+    reason = "shown once the app builds graphs from the tape (issue 11)"
+)]
+pub mod graph_view;
 mod legend;
 mod loss_plot;
 mod network_view;
