@@ -72,7 +72,9 @@ pub fn node_fields(node: &GraphNode, level: GraphLevel) -> Vec<FieldText> {
         });
     }
     let (value_name, value, grad_name, grad) = if node.is_scalar() {
-        ("data", node.value[0], "grad", node.grad[0])
+        // A gradient missing from the builder shows as NaN rather than closing the window.
+        let grad = node.grad.first().copied().unwrap_or(f32::NAN);
+        ("data", node.value[0], "grad", grad)
     } else {
         (VALUE_NORM, node.value_norm(), GRAD_NORM, node.grad_norm())
     };
