@@ -40,7 +40,12 @@ fn node_center(app: &NanogradApp, node: (usize, usize)) -> Pos2 {
 #[test]
 fn the_hidden_units_toggle_draws_one_share_per_unit_that_add_up_to_the_curve() {
     let mut harness = ready_harness();
-    assert!(harness.state().inside().is_some_and(|inside| inside.curves.is_none()));
+    assert!(
+        harness
+            .state()
+            .inside()
+            .is_some_and(|inside| inside.curves.is_none())
+    );
     harness.get_by_label("Hidden units").click();
     step_until(&mut harness, "the units' curves", |app| {
         app.inside().is_some_and(|inside| inside.curves.is_some())
@@ -51,8 +56,16 @@ fn the_hidden_units_toggle_draws_one_share_per_unit_that_add_up_to_the_curve() {
     let run = app.snapshot().and_then(|s| s.main_run()).expect("a run");
     let inside = run.inside.as_deref().expect("inside");
     let curves = inside.curves.as_ref().expect("curves");
-    let last_hidden = *app.settings().network.hidden_sizes.last().expect("hidden layers");
-    assert_eq!(curves.contributions.n_units, last_hidden, "one curve per unit");
+    let last_hidden = *app
+        .settings()
+        .network
+        .hidden_sizes
+        .last()
+        .expect("hidden layers");
+    assert_eq!(
+        curves.contributions.n_units, last_hidden,
+        "one curve per unit"
+    );
     let Prediction::Curve { points } = &run.prediction else {
         panic!("one input column gives a curve");
     };
@@ -86,7 +99,8 @@ fn hovering_a_unit_shows_its_numbers_and_clicking_it_opens_its_arithmetic() {
     click_at(&mut harness, center);
     assert_eq!(harness.state().selected_neuron(), Some((1, 0)));
     step_until(&mut harness, "the neuron's arithmetic", |app| {
-        app.inside().is_some_and(|inside| inside.arithmetic.is_some())
+        app.inside()
+            .is_some_and(|inside| inside.arithmetic.is_some())
     });
     harness.step();
     harness.get_by_label("Neuron h1,1");
@@ -123,9 +137,50 @@ fn clicking_a_data_point_makes_it_the_probe_of_the_diagram() {
     click_at(&mut harness, at);
     let probe = harness.state().probe().expect("a probe").clone();
     assert_eq!(probe.target, Some(y));
-    assert!((probe.x[0] - x).abs() <= 1e-3 * x.abs().max(1.0), "{probe:?} vs {x}");
+    assert!(
+        (probe.x[0] - x).abs() <= 1e-3 * x.abs().max(1.0),
+        "{probe:?} vs {x}"
+    );
     step_until(&mut harness, "the diagram shows the point", |app| {
         app.inside()
             .is_some_and(|inside| inside.explanation.x == probe.x)
     });
+}
+
+#[test]
+fn the_graph_view_opens_on_a_clicked_data_point_with_the_engines_numbers() {
+    let mut harness = ready_harness();
+    let ((x, y), at) = harness
+        .state()
+        .layout()
+        .sample_data_point
+        .expect("the fit plot draws training points");
+    click_at(&mut harness, at);
+    harness.get_by_label("View").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Computation graph…").click();
+    step_until(&mut harness, "the graph of the clicked point", |app| {
+        app.inside()
+            .and_then(|inside| inside.graph.as_ref())
+            .is_some_and(|graph| graph.target == y)
+    });
+    harness.step();
+    harness.get_by_label("Computation graph");
+    harness.get_by_label_contains("One data point:");
+    let inside = harness.state().inside().expect("inside");
+    let point = inside.graph.as_ref().expect("graph");
+    assert!((point.x[0] - x).abs() <= 1e-3 * x.abs().max(1.0));
+    // The loss node is the squared error of the standardised prediction, as trained.
+    let graph = &point.graph;
+    let prediction = graph.nodes[graph.prediction].value[0];
+    let mut target = [y];
+    inside.model.y_standardization.apply(&mut target);
+    let loss = graph.nodes[graph.loss].value[0];
+    assert!((loss - (prediction - target[0]).powi(2)).abs() <= 1e-5 * loss.max(1.0));
+    assert_eq!(graph.nodes[graph.loss].grad, vec![1.0]);
+    let expected = inside.model.predict(&point.x)[0];
+    let y_scale = inside.model.y_standardization.std[0];
+    let y_mean = inside.model.y_standardization.mean[0];
+    assert!((prediction * y_scale + y_mean - expected).abs() <= 1e-3 * expected.abs().max(1.0));
 }

@@ -42,6 +42,7 @@ impl NanogradApp {
                 }
             }
             Action::ResetModel => self.reset_model(),
+            Action::ShowGraph => self.inspector.is_graph_open = true,
             Action::SetLearningRate(learning_rate) => {
                 self.send(Command::SetLearningRate(learning_rate))
             }

@@ -15,8 +15,8 @@ use super::state::LowerView;
 use super::style::ViewStyle;
 use super::views::diagram::DiagramModel;
 use super::views::{
-    FitInside, FitPlotOutput, fit_plot_ui, loss_plot_ui, network_view_ui, neuron_window,
-    units_plot_ui,
+    FitInside, FitPlotOutput, fit_plot_ui, graph_window, loss_plot_ui, network_view_ui,
+    neuron_window, units_plot_ui,
 };
 
 impl NanogradApp {
@@ -247,12 +247,24 @@ impl NanogradApp {
         ui.advance_cursor_after_rect(area);
     }
 
-    /// The windows of the inside views (a neuron's arithmetic).
+    /// The windows of the inside views: a neuron's arithmetic, the computation graph.
     pub(super) fn inside_windows(&mut self, ctx: &egui::Context) {
-        let arithmetic = self
-            .main_run()
-            .and_then(|run| run.inside.clone())
-            .and_then(|inside| inside.arithmetic.clone());
+        let inside = self.main_run().and_then(|run| run.inside.clone());
+        if self.inspector.is_graph_open {
+            let style = ViewStyle::new(&self.settings.view);
+            let data_view = self.data_view.clone();
+            let x_names = data_view.as_ref().map_or(&[][..], |view| &view.x_names[..]);
+            let y_name = data_view.as_ref().map_or("", |view| view.y_name.as_str());
+            graph_window(
+                ctx,
+                inside.as_ref().and_then(|inside| inside.graph.as_ref()),
+                (x_names, y_name),
+                &mut self.inspector.graph_view,
+                &style,
+                &mut self.inspector.is_graph_open,
+            );
+        }
+        let arithmetic = inside.and_then(|inside| inside.arithmetic.clone());
         if let (Some(arithmetic), Some(_)) = (arithmetic, self.inspector.selected) {
             let mut is_open = true;
             neuron_window(ctx, &arithmetic, &mut is_open);

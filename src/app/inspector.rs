@@ -5,6 +5,7 @@
 
 use super::snapshot::{DataView, InsideRequest, Probe};
 use super::state::{LowerView, ViewSettings};
+use super::views::graph_view::GraphViewState;
 
 #[derive(Default)]
 pub struct Inspector {
@@ -16,6 +17,8 @@ pub struct Inspector {
     /// `(column, unit)`: each view highlights it in the other.
     pub hovered: Option<(usize, usize)>,
     pub is_graph_open: bool,
+    /// Pan and zoom of the graph window.
+    pub graph_view: GraphViewState,
     /// The request the worker has, so that it is sent only when it changes.
     sent: Option<InsideRequest>,
 }

@@ -106,6 +106,21 @@ fn view_menu_ui(ui: &mut egui::Ui, view: &mut ViewSettings, actions: &mut Vec<Ac
         actions.push(Action::ApplyStyle);
     }
     ui.checkbox(&mut view.is_diagram_shown, "Network diagram");
+    ui.checkbox(
+        &mut view.is_unit_curves_shown,
+        "Hidden units on the fit plot",
+    )
+    .on_hover_text("Each unit of the last hidden layer as its share of the prediction");
+    if ui
+        .button("Computation graph…")
+        .on_hover_text(
+            "Every value and gradient of one data point's prediction and squared error, as the \
+             engine computed them (click a data point first to choose it)",
+        )
+        .clicked()
+    {
+        actions.push(Action::ShowGraph);
+    }
     ui.checkbox(&mut view.log_loss, "Log-scale loss");
     if ui.checkbox(&mut view.is_dark, "Dark theme").changed() {
         actions.push(Action::ApplyStyle);

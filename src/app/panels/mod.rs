@@ -39,6 +39,8 @@ pub enum Action {
     ApplyStyle,
     /// Show or hide the settings panel.
     ToggleSettingsPanel,
+    /// Open the computation graph of the probe's data point.
+    ShowGraph,
 }
 
 /// Keyboard shortcuts, shown in tooltips and menus.

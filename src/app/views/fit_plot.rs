@@ -184,7 +184,12 @@ fn curve_plot_ui(
         let sample_point = data
             .train_points
             .get(data.train_points.len() / 2)
-            .map(|point| ((point.x as f32, point.y as f32), plot_ui.screen_from_plot(*point)));
+            .map(|point| {
+                (
+                    (point.x as f32, point.y as f32),
+                    plot_ui.screen_from_plot(*point),
+                )
+            });
         (hovered_unit, clicked_point, sample_point)
     });
     let (hovered_unit, clicked_point, sample_point) = response.inner;

@@ -6,11 +6,8 @@
 mod axes;
 pub mod diagram;
 mod fit_plot;
-#[allow(
-    dead_code,
-    reason = "shown once the app builds graphs from the tape (issue 11)"
-)]
 pub mod graph_view;
+mod graph_window;
 mod legend;
 mod loss_plot;
 mod network_view;
@@ -20,6 +17,7 @@ mod unit_curves;
 mod units_plot;
 
 pub use fit_plot::{FitInside, FitPlotOutput, fit_plot_ui};
+pub use graph_window::graph_window;
 pub use loss_plot::loss_plot_ui;
 pub use network_view::network_view_ui;
 pub use neuron_window::neuron_window;

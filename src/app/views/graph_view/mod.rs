@@ -58,6 +58,7 @@ impl GraphViewState {
     }
 
     /// Whether the whole graph is shown, fitted to the canvas.
+    #[cfg(test)]
     pub fn is_fitted(&self) -> bool {
         self.is_fitted
     }
