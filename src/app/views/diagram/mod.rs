@@ -156,6 +156,7 @@ pub struct PlacedLabel {
     pub text: String,
     pub rect: Rect,
     pub hover: String,
+    pub font_size: f32,
 }
 
 /// Where everything goes, from [`layout_diagram`]. Empty when the rect is too small.
@@ -377,7 +378,12 @@ fn place_names(
         if let Some((text, width)) = fit_text(name, room, grid.font, measure) {
             let rect = align.anchor_size(anchor, vec2(width, grid.line_height));
             let hover = name.to_owned();
-            layout.labels.push(PlacedLabel { text, rect, hover });
+            layout.labels.push(PlacedLabel {
+                text,
+                rect,
+                hover,
+                font_size: grid.font,
+            });
         }
     }
 }
@@ -391,22 +397,79 @@ fn place_captions(
     model: &DiagramModel,
     measure: &impl Fn(&str, f32) -> f32,
 ) {
-    let fits = |line: &str, room: Rangef| measure(line, grid.font) <= room.span();
+    let fits_at = |line: &str, room: Rangef, font: f32| measure(line, font) <= room.span();
     let short = !(0..grid.layers).all(|layer| {
         let room = grid.caption_room(layer);
         model
             .caption(layer, false)
             .iter()
-            .all(|line| fits(line, room))
+            .all(|line| fits_at(line, room, grid.font))
     });
+    let font = grid.font;
+    // Many narrow columns (8 layers of 256): the hidden layers share one caption across their
+    // columns rather than each losing its own.
+    let hidden = 1..grid.layers.saturating_sub(1);
+    let is_shared = hidden.len() > 1
+        && hidden.clone().any(|layer| {
+            let room = grid.caption_room(layer);
+            model
+                .caption(layer, short)
+                .iter()
+                .any(|line| !fits_at(line, room, font))
+        });
+    if is_shared {
+        let room = Rangef::new(
+            grid.caption_room(hidden.start).min,
+            grid.caption_room(hidden.end - 1).max,
+        );
+        let center_x = (grid.column_x(hidden.start) + grid.column_x(hidden.end - 1)) / 2.0;
+        let sizes = &model.hidden_sizes;
+        let units = if sizes.iter().all(|&size| size == sizes[0]) {
+            format!("{} each, {}", sizes[0], model.activation)
+        } else {
+            format!(
+                "{} units, {}",
+                sizes.iter().sum::<usize>(),
+                model.activation
+            )
+        };
+        let lines = [format!("hidden 1–{}", hidden.len()), units];
+        for (row, text) in lines.into_iter().enumerate() {
+            let Some((text, width)) = fit_text(&text, room.span(), font, measure) else {
+                continue;
+            };
+            let min = pos2(
+                (center_x - width / 2.0).clamp(room.min, (room.max - width).max(room.min)),
+                grid.caption_top + row as f32 * grid.line_height,
+            );
+            layout.labels.push(PlacedLabel {
+                text,
+                rect: Rect::from_min_size(min, vec2(width, grid.line_height)),
+                hover: format!(
+                    "{} hidden layers: {} units, {}",
+                    hidden.len(),
+                    sizes
+                        .iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    model.activation
+                ),
+                font_size: font,
+            });
+        }
+    }
     for layer in 0..grid.layers {
+        if is_shared && hidden.contains(&layer) {
+            continue;
+        }
         let room = grid.caption_room(layer);
         for (row, text) in model.caption(layer, short).into_iter().enumerate() {
-            if !fits(&text, room) {
+            if !fits_at(&text, room, font) {
                 continue;
             }
             // Centred under the column, slid inwards where the room is lopsided (at the ends).
-            let width = measure(&text, grid.font);
+            let width = measure(&text, font);
             let center_x = grid
                 .column_x(layer)
                 .max(room.min + width / 2.0)
@@ -417,7 +480,12 @@ fn place_captions(
             );
             let rect = Rect::from_min_size(min, vec2(width, grid.line_height));
             let hover = model.caption_hover(layer);
-            layout.labels.push(PlacedLabel { text, rect, hover });
+            layout.labels.push(PlacedLabel {
+                text,
+                rect,
+                hover,
+                font_size: font,
+            });
         }
     }
 }

@@ -87,13 +87,12 @@ pub fn paint_diagram(
             );
         }
     }
-    let font = FontId::proportional(layout.font_size);
     for label in &layout.labels {
         painter.text(
             label.rect.center(),
             Align2::CENTER_CENTER,
             &label.text,
-            font.clone(),
+            FontId::proportional(label.font_size),
             style.text,
         );
     }

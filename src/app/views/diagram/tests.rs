@@ -185,12 +185,13 @@ fn the_smallest_network_has_two_nodes_and_one_caption_each() {
     }
 }
 
+fn texts(net: &Net, rect: Rect) -> Vec<String> {
+    let layout = layout_diagram(rect, &net.model(), &styles()[0], estimate);
+    layout.labels.into_iter().map(|label| label.text).collect()
+}
+
 #[test]
 fn captions_are_full_when_wide_and_short_when_narrow() {
-    let texts = |net: &Net, rect: Rect| -> Vec<String> {
-        let layout = layout_diagram(rect, &net.model(), &styles()[0], estimate);
-        layout.labels.into_iter().map(|label| label.text).collect()
-    };
     let wide = texts(&Net::new(&["x"], "y", &[16]), rects()[2]);
     assert!(wide.contains(&"hidden 1".to_owned()) && wide.contains(&"16 tanh".to_owned()));
     let narrow = texts(&Net::new(&["x"], "y", &[256; 8]), rects()[1]);
@@ -331,4 +332,18 @@ fn the_ui_uses_the_real_font_and_reports_the_hovered_node() {
     assert_eq!(harness.state().hovered, Some((1, 0)));
     let tooltip = egui_kittest::kittest::Queryable::query_by_label(&harness, "hidden 1, unit 1");
     assert!(tooltip.is_some(), "the hover text names the unit");
+}
+
+#[test]
+fn hidden_layers_too_narrow_for_their_own_captions_share_one() {
+    let deep = Net::new(&["x"], "y", &[256; 8]);
+    // Ten columns in 220 points: no room for "256" under each.
+    let narrow = texts(&deep, Rect::from_min_size(Pos2::ZERO, vec2(220.0, 250.0)));
+    assert!(narrow.contains(&"hidden 1–8".to_owned()), "{narrow:?}");
+    assert!(narrow.contains(&"256 each, tanh".to_owned()), "{narrow:?}");
+    assert!(!narrow.contains(&"h1".to_owned()), "{narrow:?}");
+    assert!(narrow.contains(&"in".to_owned()) && narrow.contains(&"out".to_owned()));
+    // With room, each layer keeps its own caption.
+    let wide = texts(&deep, Rect::from_min_size(Pos2::ZERO, vec2(1200.0, 400.0)));
+    assert!(!wide.contains(&"hidden 1–8".to_owned()), "{wide:?}");
 }

@@ -28,6 +28,8 @@ const MIN_ZOOM: f32 = 0.02;
 const MAX_ZOOM: f32 = 8.0;
 /// Fitting never enlarges beyond this, so a three-node graph is not drawn with giant letters.
 const MAX_FIT_ZOOM: f32 = 1.5;
+/// Below this zoom the boxes' text is too small to read from the back of a room.
+const READABLE_ZOOM: f32 = 0.8;
 /// One press of + or −.
 const ZOOM_STEP: f32 = 1.25;
 /// The smallest canvas, even when less room is available.
@@ -106,12 +108,21 @@ pub fn graph_view_ui(
     }
     let layout = cached_layout(ui, graph, state, style.font_size);
 
+    let fitted = fit_transform(layout.bounds, rect.size());
     let structure = (graph.nodes.len(), graph.level);
     if state.structure != Some(structure) {
         state.structure = Some(structure);
-        state.is_fitted = true;
+        // A graph whose text would be too small to read when fitted starts at a readable
+        // zoom on the loss, the end a lecture starts backward from; Fit shows it whole.
+        state.is_fitted = fitted.scaling >= READABLE_ZOOM;
+        if !state.is_fitted {
+            state.layout_to_canvas = graph
+                .nodes
+                .get(graph.loss)
+                .and(layout.boxes.get(graph.loss))
+                .map(|loss| start_at(loss.rect, layout.bounds, rect.size()));
+        }
     }
-    let fitted = fit_transform(layout.bounds, rect.size());
     let canvas = TSTransform::from_translation(rect.min.to_vec2());
     let mut to_screen = canvas
         * match state.layout_to_canvas {
@@ -200,6 +211,18 @@ fn fit_transform(bounds: Rect, size: Vec2) -> TSTransform {
         1.0
     };
     TSTransform::from_translation(size / 2.0 - scale * bounds.center().to_vec2())
+        * TSTransform::from_scaling(scale)
+}
+
+/// [`READABLE_ZOOM`], the `loss` box at the right of a canvas of `size`, centred vertically.
+fn start_at(loss: Rect, bounds: Rect, size: Vec2) -> TSTransform {
+    let scale = READABLE_ZOOM;
+    let right_margin = (bounds.right() - loss.right()).max(0.0) * scale + 16.0;
+    let target = egui::pos2(
+        size.x - right_margin - scale * loss.width() / 2.0,
+        size.y / 2.0,
+    );
+    TSTransform::from_translation(target.to_vec2() - scale * loss.center().to_vec2())
         * TSTransform::from_scaling(scale)
 }
 

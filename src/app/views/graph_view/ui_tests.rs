@@ -111,11 +111,24 @@ fn the_view_keeps_its_zoom_for_new_numbers_and_refits_a_new_structure() {
         "the new number is shown"
     );
 
+    // A new structure starts afresh: fitted when its text is readable so, else at a readable
+    // zoom with the loss in view.
     harness.state_mut().graph = layer_mlp();
     harness.run();
+    let zoom = harness.state().view.zoom().expect("a zoom");
+    assert!(zoom != zoomed, "the old zoom is not kept");
     assert!(
-        harness.state().view.is_fitted(),
-        "a new structure starts fitted"
+        harness.state().view.is_fitted() || (zoom - READABLE_ZOOM).abs() < 1e-6,
+        "a new structure starts fitted or at a readable zoom, not at {zoom}"
+    );
+    let layout = harness.state().view.layout.as_ref().expect("a layout");
+    let loss = layout.boxes[layer_mlp().loss].rect;
+    let to_canvas = harness.state().view.layout_to_canvas.expect("a transform");
+    let canvas = Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(900.0, 600.0));
+    assert!(
+        canvas.contains_rect(to_canvas * loss),
+        "the loss box is in view: {:?}",
+        to_canvas * loss
     );
 }
 

@@ -1,0 +1,72 @@
+//! Screenshots of the inside views in the real app, rendered by kittest (wgpu, software), for
+//! people to look at: `NANOGRAD_SHOTS=dir cargo test --test ui_shots -- --ignored`. Scenes that
+//! are hard to reach by pressing keys: a wide deep network's diagram, a 1-1 network, a small
+//! network's graph drawn number by number.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{sized_harness, step_for, step_until, test_settings};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use nanograd::app::NanogradApp;
+use nanograd::app::state::Settings;
+use nanograd::nn::Activation;
+
+fn shoot(harness: &mut Harness<'_, NanogradApp>, name: &str) {
+    let dir = std::path::PathBuf::from(
+        std::env::var("NANOGRAD_SHOTS").unwrap_or_else(|_| "target/ui_shots".into()),
+    );
+    let options = egui_kittest::SnapshotOptions::new().output_path(&dir);
+    // Writes `{name}.new.png`; there is no reference image to compare against.
+    let _ = harness.try_snapshot_options(name, &options);
+    assert!(dir.join(format!("{name}.new.png")).exists());
+}
+
+fn trained(settings: Settings, epochs: usize) -> Harness<'static, NanogradApp> {
+    let mut harness = sized_harness(settings, egui::vec2(1280.0, 800.0));
+    step_until(&mut harness, "the first snapshot", |app| {
+        app.inside().is_some()
+    });
+    harness.get_by_label("Train").click();
+    step_until(&mut harness, "some training", |app| app.epoch() >= epochs);
+    harness.get_by_label("Pause").click();
+    step_for(&mut harness, Duration::from_millis(300));
+    harness
+}
+
+fn network(hidden: &[usize], activation: Activation) -> Settings {
+    let mut settings = test_settings();
+    settings.network.hidden_sizes = hidden.to_vec();
+    settings.network.activation = activation;
+    settings
+}
+
+#[test]
+#[ignore = "writes screenshots: NANOGRAD_SHOTS=dir cargo test --test ui_shots -- --ignored"]
+fn render_inside_views() {
+    let mut units = trained(test_settings(), 3);
+    units.get_by_label("Hidden units").click();
+    step_for(&mut units, Duration::from_millis(500));
+    shoot(&mut units, "units_default");
+
+    let mut deep = trained(network(&[256; 8], Activation::Relu), 1);
+    shoot(&mut deep, "diagram_8x256_relu");
+
+    let mut tiny = trained(network(&[1], Activation::Tanh), 5);
+    tiny.get_by_label("Hidden units").click();
+    step_for(&mut tiny, Duration::from_millis(500));
+    shoot(&mut tiny, "network_1_1");
+
+    let mut small = trained(network(&[4, 4], Activation::Tanh), 5);
+    small.get_by_label("View").click();
+    small.step();
+    small.step();
+    small.get_by_label("Computation graph…").click();
+    step_until(&mut small, "the graph", |app| {
+        app.inside().is_some_and(|inside| inside.graph.is_some())
+    });
+    step_for(&mut small, Duration::from_millis(300));
+    shoot(&mut small, "graph_1_4_4_1");
+}
