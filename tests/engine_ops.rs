@@ -5,6 +5,7 @@
 
 use nanograd::engine::kernels::{fast_sigmoid, fast_tanh, tanh_in_place};
 use nanograd::engine::{Axis, Gradients, NodeId, Nonlinearity, ParamId, Tape, Tensor};
+use nanograd::inside::check::{micrograd_more_ops, micrograd_sanity};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
@@ -135,95 +136,32 @@ fn fast_sigmoid_saturates_to_zero_and_one_within_bounds() {
 
 // ----- micrograd's reference expressions ----------------------------------------------------
 
-// karpathy/micrograd test/test_engine.py, test_sanity_check, node for node:
-//   x = -4; z = 2x + 2 + x = -10; q = relu(z) + z·x = 0 + 40 = 40; h = relu(z·z) = 100;
-//   y = h + q + q·x = 100 + 40 - 160 = -20.
-//   dz/dx = 3; dq/dx = z + x·dz/dx = -10 - 12 = -22 (relu(z) is off); dh/dx = 2z·dz/dx = -60;
-//   dy/dx = dh/dx + dq/dx + q + x·dq/dx = -60 - 22 + 40 + 88 = 46.
-// Every intermediate is a small integer, exact in f32, so the comparison is exact.
+// karpathy/micrograd test/test_engine.py, test_sanity_check and test_more_ops, are recorded
+// node for node in the library (`nanograd::inside::check`, which the engine check in the app
+// and `nanograd check` run); their doc comments carry the math. Here the values are held to
+// the exact results:
+//   y = -20, dy/dx = 46: every intermediate a small integer, exact in f32, so compared exactly;
+//   g = 2421/98, dg/da = 47620/343, dg/db = 221433/343 (micrograd prints 24.7041, 138.8338,
+//   645.5773): only 10/f and 10/f² are not integers, so a few roundings of ~6e-8 reach the
+//   result and 1e-6 relative holds. That is tighter than the ~1e-3 an f32 engine usually
+//   needs, and the reason is these expressions' integer-valued paths.
 #[test]
 fn micrograd_sanity_check_gives_y_minus_20_and_gradient_46() {
-    let mut tape = Tape::new();
-    let x = tape.param(ParamId(0), &Tensor::scalar(-4.0));
-    let two_x = tape.mul_scalar(x, 2.0);
-    let two_x_plus_two = tape.add_scalar(two_x, 2.0);
-    let z = tape.add(two_x_plus_two, x);
-    let z_relu = tape.relu(z);
-    let z_x = tape.mul(z, x);
-    let q = tape.add(z_relu, z_x);
-    let z_z = tape.mul(z, z);
-    let h = tape.relu(z_z);
-    let h_plus_q = tape.add(h, q);
-    let q_x = tape.mul(q, x);
-    let y = tape.add(h_plus_q, q_x);
-
-    assert_eq!(tape.item(y), -20.0);
-    let grads = tape.backward(y);
-    assert_eq!(grads.get(ParamId(0)).expect("y depends on x").item(), 46.0);
+    let sanity = micrograd_sanity();
+    assert_eq!((sanity.y, sanity.dy_dx), (-20.0, 46.0));
+    assert!(sanity.passed);
 }
 
-// karpathy/micrograd test/test_engine.py, test_more_ops, with Python's `c += expr` rebinding c
-// to the new node c + expr (so earlier nodes are reused):
-//   a = -4, b = 2; c = a + b = -2; d = a·b + b³ = 0
-//   c1 = c + (c + 1) = -3;  c2 = c1 + ((1 + c1) + (-a)) = -1           ⇒ c2 = 3a + 4b + 3
-//   d1 = d + (2d + relu(b + a)) = 0;  d2 = d1 + (3·d1 + relu(b - a)) = 6 ⇒ d2 = 12(ab + b³) + b - a
-//     (relu(b + a) = relu(-2) is off, relu(b - a) = relu(6) is on)
-//   e = c2 - d2 = -7;  f = e² = 49;  g = f/2 + 10/f = 24.5 + 10/49 = 2421/98 ≈ 24.7041
-//   dg/de = (1/2 - 10/f²)·2e = -7 + 20/343
-//   de/da = 3 - (12b - 1) = -20        ⇒ dg/da = 140 - 400/343    = 47620/343  ≈ 138.8338
-//   de/db = 4 - (12(a + 3b²) + 1) = -93 ⇒ dg/db = 651 - 1860/343  = 221433/343 ≈ 645.5773
-// micrograd prints these to 4 decimals; the exact fractions are compared instead. Tolerance
-// 1e-6 relative: every intermediate except 10/f and 10/f² is a small integer (exact in f32),
-// so only a few roundings of ~6e-8 reach the result. That is tighter than the ~1e-3 an f32
-// engine usually needs, and the reason is this expression's integer-valued path.
 #[test]
 fn micrograd_more_ops_gives_g_and_its_gradients_to_f32_precision() {
-    let mut tape = Tape::new();
-    let a = tape.param(ParamId(0), &Tensor::scalar(-4.0));
-    let b = tape.param(ParamId(1), &Tensor::scalar(2.0));
-    // c = a + b; d = a * b + b**3
-    let c = tape.add(a, b);
-    let a_b = tape.mul(a, b);
-    let b_cubed = tape.pow_scalar(b, 3.0);
-    let d = tape.add(a_b, b_cubed);
-    // c += c + 1
-    let c_plus_one = tape.add_scalar(c, 1.0);
-    let c1 = tape.add(c, c_plus_one);
-    // c += 1 + c + (-a)
-    let one_plus_c1 = tape.add_scalar(c1, 1.0);
-    let minus_a = tape.neg(a);
-    let rhs = tape.add(one_plus_c1, minus_a);
-    let c2 = tape.add(c1, rhs);
-    // d += d * 2 + (b + a).relu()
-    let d_times_two = tape.mul_scalar(d, 2.0);
-    let b_plus_a = tape.add(b, a);
-    let relu_b_plus_a = tape.relu(b_plus_a);
-    let rhs = tape.add(d_times_two, relu_b_plus_a);
-    let d1 = tape.add(d, rhs);
-    // d += 3 * d + (b - a).relu()
-    let three_d1 = tape.mul_scalar(d1, 3.0);
-    let b_minus_a = tape.sub(b, a);
-    let relu_b_minus_a = tape.relu(b_minus_a);
-    let rhs = tape.add(three_d1, relu_b_minus_a);
-    let d2 = tape.add(d1, rhs);
-    // e = c - d; f = e**2; g = f / 2.0 (micrograd: f * 2.0**-1); g += 10.0 / f
-    let e = tape.sub(c2, d2);
-    let f = tape.pow_scalar(e, 2.0);
-    let half_f = tape.mul_scalar(f, 0.5);
-    let ten = tape.input(1, 1, &[10.0]);
-    let ten_over_f = tape.div(ten, f);
-    let g = tape.add(half_f, ten_over_f);
-
-    assert_eq!(
-        (tape.item(c2), tape.item(d2), tape.item(f)),
-        (-1.0, 6.0, 49.0)
+    let more_ops = micrograd_more_ops();
+    assert_close(
+        &[more_ops.g, more_ops.dg_da, more_ops.dg_db],
+        &[2421.0 / 98.0, 47620.0 / 343.0, 221433.0 / 343.0],
+        1e-6,
+        "g, dg/da, dg/db",
     );
-    assert_close(&[tape.item(g)], &[2421.0 / 98.0], 1e-6, "g");
-    let grads = tape.backward(g);
-    let da = grads.get(ParamId(0)).expect("g depends on a").item();
-    let db = grads.get(ParamId(1)).expect("g depends on b").item();
-    assert_close(&[da], &[47620.0 / 343.0], 1e-6, "dg/da");
-    assert_close(&[db], &[221433.0 / 343.0], 1e-6, "dg/db");
+    assert!(more_ops.passed);
 }
 
 // ----- forward values -----------------------------------------------------------------------

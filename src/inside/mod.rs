@@ -5,11 +5,16 @@
 //! call these; nothing here draws.
 
 pub mod arithmetic;
+pub mod check;
 pub mod dot;
 pub mod explain;
 pub mod graph;
 
 pub use arithmetic::{NeuronArithmetic, Term, neuron_arithmetic, unit_symbol};
+pub use check::{
+    CheckBatch, CheckError, EngineCheck, GradientCheck, GradientEntry, MicrogradCheck,
+    check_engine, check_gradients,
+};
 pub use dot::to_dot;
 pub use explain::{Explanation, LayerValues, UnitCurves, explain, unit_curves};
 pub use graph::{
