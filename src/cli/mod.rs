@@ -1,6 +1,9 @@
-//! The headless subcommands: `train`, `predict`, `bench`, `inspect`, `explain` and `graph`. Parses arguments,
-//! calls the library, prints text on a terminal or one JSON object with `--json`. Errors end
-//! as one line on stderr and exit status 2 (bad input) or 1 (anything else).
+//! The headless subcommands: `train`, `predict`, `bench`, `inspect`, `explain`, `graph` and
+//! `check`. Parses arguments, calls the library, prints text on a terminal or one JSON object
+//! with `--json`. Errors end as one line on stderr and exit status 2 (bad input) or 1 (anything
+//! else); `check` exits 1 when the engine fails it.
+
+pub mod check;
 
 mod inside;
 
@@ -14,6 +17,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 
 use crate::bench::BenchArgs;
+use crate::cli::check::CheckArgs;
 use crate::data::{Dataset, InspectArgs, LoadOptions, load_csv_path, run_inspect};
 use crate::nn::{Activation, LossKind};
 use crate::optim::OptimizerConfig;
@@ -46,6 +50,8 @@ pub enum Command {
     /// Print the computation graph of one prediction and its squared error (DOT or JSON),
     /// with every node's value and gradient.
     Graph(inside::GraphArgs),
+    /// Check the engine's gradients against finite differences and micrograd's reference values.
+    Check(CheckArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,6 +130,7 @@ pub fn run(command: Command) -> i32 {
         Command::Inspect(args) => return run_inspect(&args),
         Command::Explain(args) => inside::explain_command(&args),
         Command::Graph(args) => inside::graph_command(&args),
+        Command::Check(args) => return check::run(&args),
     };
     match result {
         Ok(()) => 0,
