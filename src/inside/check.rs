@@ -102,7 +102,7 @@ pub const MAX_ROWS: usize = 8;
 pub const WORK_BUDGET: usize = 300_000_000;
 /// An f64 tanh or exp costs about as much as this many multiply-adds, which is what a narrow
 /// network's forward pass mostly spends.
-const ACTIVATION_COST: usize = 40;
+pub const ACTIVATION_COST: usize = 40;
 /// A tanh or sigmoid unit counts as saturated where its slope is below this fraction of the
 /// slope at 0: |z| > 3.0 for tanh, |z| > 6.0 for sigmoid.
 pub const SATURATED_SLOPE: f64 = 1e-2;
