@@ -184,3 +184,37 @@ fn the_graph_view_opens_on_a_clicked_data_point_with_the_engines_numbers() {
     let y_mean = inside.model.y_standardization.mean[0];
     assert!((prediction * y_scale + y_mean - expected).abs() <= 1e-3 * expected.abs().max(1.0));
 }
+
+#[test]
+fn verify_the_engine_reports_a_pass_with_micrograds_values() {
+    let mut harness = ready_harness();
+    harness.get_by_label("Training").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Verify the engine…").click();
+    // The action is applied after the frame; a new window's first frame only measures it.
+    for _ in 0..3 {
+        harness.step();
+    }
+    harness.get_by_label("Engine check");
+    let start = std::time::Instant::now();
+    while harness
+        .query_by_label_contains("PASS: the engine's gradients are right")
+        .is_none()
+    {
+        assert!(
+            harness.query_by_label_contains("FAIL").is_none(),
+            "the engine check failed"
+        );
+        assert!(
+            start.elapsed() < common::TIMEOUT,
+            "the engine check never finished"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.get_by_label_contains("Sanity check (y = −20, dy/dx = 46): right");
+    // The engine's value beside micrograd's, equal.
+    assert_eq!(harness.query_all_by_label("−20.0000").count(), 2);
+    assert_eq!(harness.query_all_by_label("46.0000").count(), 2);
+}

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::dialogs::{DialogJob, PathField, PathPurpose};
+use super::inspector::EngineCheckJob;
 use super::loader;
 use super::nanograd_app::NanogradApp;
 use super::notices::Topic;
@@ -13,6 +14,27 @@ use super::state::DataSource;
 use super::style::apply_style;
 
 impl NanogradApp {
+    fn start_engine_check(&mut self, ctx: &egui::Context) {
+        let model = self.inside().map(|inside| inside.model.clone());
+        let (Some(model), Some(dataset)) = (model, self.dataset.clone()) else {
+            self.note(
+                Topic::Training,
+                "Nothing to check yet",
+                "Load data first: the engine is checked on the current network and data."
+                    .to_owned(),
+            );
+            return;
+        };
+        match EngineCheckJob::spawn(ctx, model, &dataset) {
+            Ok(job) => self.inspector.engine_check = Some(job),
+            Err(err) => self.error(
+                Topic::General,
+                "Could not start the engine check",
+                format!("Its thread did not start: {err}. Close other programs and try again."),
+            ),
+        }
+    }
+
     pub(super) fn apply(
         &mut self,
         ctx: &egui::Context,
@@ -43,6 +65,7 @@ impl NanogradApp {
             }
             Action::ResetModel => self.reset_model(),
             Action::ShowGraph => self.inspector.is_graph_open = true,
+            Action::VerifyEngine => self.start_engine_check(ctx),
             Action::SetLearningRate(learning_rate) => {
                 self.send(Command::SetLearningRate(learning_rate))
             }

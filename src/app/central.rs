@@ -15,8 +15,8 @@ use super::state::LowerView;
 use super::style::ViewStyle;
 use super::views::diagram::DiagramModel;
 use super::views::{
-    FitInside, FitPlotOutput, fit_plot_ui, graph_window, loss_plot_ui, network_view_ui,
-    neuron_window, units_plot_ui,
+    CheckView, FitInside, FitPlotOutput, check_window, fit_plot_ui, graph_window, loss_plot_ui,
+    network_view_ui, neuron_window, units_plot_ui,
 };
 
 impl NanogradApp {
@@ -263,6 +263,18 @@ impl NanogradApp {
                 &style,
                 &mut self.inspector.is_graph_open,
             );
+        }
+        if let Some(job) = &mut self.inspector.engine_check {
+            job.poll();
+            let view = match &job.result {
+                Some(result) => CheckView::Done(result),
+                None => CheckView::Running,
+            };
+            let mut is_open = true;
+            check_window(ctx, view, &mut is_open);
+            if !is_open {
+                self.inspector.engine_check = None;
+            }
         }
         let arithmetic = inside.and_then(|inside| inside.arithmetic.clone());
         if let (Some(arithmetic), Some(_)) = (arithmetic, self.inspector.selected) {

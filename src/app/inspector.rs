@@ -3,6 +3,12 @@
 //! and the windows of the inside views. Turns that into the [`InsideRequest`] the worker
 //! computes pictures for.
 
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use crate::data::Dataset;
+use crate::inside::{CheckError, EngineCheck, check_engine};
+use crate::train::Model;
+
 use super::snapshot::{DataView, InsideRequest, Probe};
 use super::state::{LowerView, ViewSettings};
 use super::views::graph_view::GraphViewState;
@@ -19,6 +25,8 @@ pub struct Inspector {
     pub is_graph_open: bool,
     /// Pan and zoom of the graph window.
     pub graph_view: GraphViewState,
+    /// The engine check, running or done, while its window is open.
+    pub engine_check: Option<EngineCheckJob>,
     /// The request the worker has, so that it is sent only when it changes.
     sent: Option<InsideRequest>,
 }
@@ -108,4 +116,63 @@ pub fn probe_sliders_ui(
         changed |= response.changed();
     }
     changed.then_some(Probe { x, target: None })
+}
+
+/// Rows of the current data the engine check uses (the check itself uses at most 8).
+const CHECK_ROWS: usize = 8;
+
+/// The engine check, run on its own thread so that the window never waits for it.
+pub struct EngineCheckJob {
+    receiver: Option<Receiver<Result<EngineCheck, CheckError>>>,
+    pub result: Option<Result<EngineCheck, CheckError>>,
+}
+
+impl EngineCheckJob {
+    /// Starts the check of `model` on rows spread over `dataset`, standardised as the trainer
+    /// sees them. `Err` when the thread could not start.
+    pub fn spawn(ctx: &egui::Context, model: Model, dataset: &Dataset) -> std::io::Result<Self> {
+        let n_rows = dataset.n_rows();
+        let stride = n_rows.div_ceil(CHECK_ROWS).max(1);
+        let rows: Vec<usize> = (0..n_rows).step_by(stride).take(CHECK_ROWS).collect();
+        let mut x: Vec<f32> = rows
+            .iter()
+            .flat_map(|&row| dataset.x_row(row).iter().copied())
+            .collect();
+        let mut y: Vec<f32> = rows.iter().map(|&row| dataset.y[row]).collect();
+        model.x_standardization.apply(&mut x);
+        model.y_standardization.apply(&mut y);
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let ctx = ctx.clone();
+        std::thread::Builder::new()
+            .name("nanograd-engine-check".to_owned())
+            .spawn(move || {
+                let result = check_engine(&model.mlp, &x, &y);
+                // The window may have been closed meanwhile; then nobody waits for it.
+                if sender.send(result).is_ok() {
+                    ctx.request_repaint();
+                }
+            })?;
+        Ok(Self {
+            receiver: Some(receiver),
+            result: None,
+        })
+    }
+
+    /// Takes the result once the thread has sent it.
+    pub fn poll(&mut self) {
+        let Some(receiver) = &self.receiver else {
+            return;
+        };
+        match receiver.try_recv() {
+            Ok(result) => {
+                self.result = Some(result);
+                self.receiver = None;
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => {
+                self.result = Some(Err(CheckError::Interrupted));
+                self.receiver = None;
+            }
+        }
+    }
 }

@@ -80,6 +80,17 @@ fn training_menu_ui(ui: &mut egui::Ui, is_training: bool, actions: &mut Vec<Acti
     {
         actions.push(Action::ResetModel);
     }
+    ui.separator();
+    if ui
+        .button("Verify the engine…")
+        .on_hover_text(
+            "Check every gradient of the current network on the current data against finite \
+             differences, and micrograd's reference values",
+        )
+        .clicked()
+    {
+        actions.push(Action::VerifyEngine);
+    }
 }
 
 fn view_menu_ui(ui: &mut egui::Ui, view: &mut ViewSettings, actions: &mut Vec<Action>) {

@@ -462,7 +462,7 @@ impl NanogradApp {
     }
 
     /// Something to know that stays until dismissed or no longer true.
-    fn note(&mut self, topic: Topic, title: &str, message: String) {
+    pub(super) fn note(&mut self, topic: Topic, title: &str, message: String) {
         self.push_notice(topic, title, message, false, false);
     }
 

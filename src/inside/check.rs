@@ -123,6 +123,8 @@ pub enum CheckError {
          (reset the network or the data)"
     )]
     NonFinite { what: &'static str },
+    #[error("the check stopped before it finished (an internal error); try again")]
+    Interrupted,
 }
 
 /// The outcome of [`check_engine`]: the gradient comparison and micrograd's references.

@@ -41,6 +41,8 @@ pub enum Action {
     ToggleSettingsPanel,
     /// Open the computation graph of the probe's data point.
     ShowGraph,
+    /// Check the engine's gradients on the current network and data, off the UI thread.
+    VerifyEngine,
 }
 
 /// Keyboard shortcuts, shown in tooltips and menus.

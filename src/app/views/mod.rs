@@ -4,6 +4,7 @@
 //! nothing about the network.
 
 mod axes;
+mod check_window;
 pub mod diagram;
 mod fit_plot;
 pub mod graph_view;
@@ -16,6 +17,7 @@ pub mod ticks;
 mod unit_curves;
 mod units_plot;
 
+pub use check_window::{CheckView, check_window};
 pub use fit_plot::{FitInside, FitPlotOutput, fit_plot_ui};
 pub use graph_window::graph_window;
 pub use loss_plot::loss_plot_ui;
