@@ -60,6 +60,17 @@ pub enum CheckpointError {
     WrongDtype { name: String, found: String },
 }
 
+/// The weights file's name for `Mlp` parameter `index` (layer `l`'s weight is `2l`, its bias
+/// `2l + 1`): "layers.0.weight", "layers.0.bias", "layers.1.weight", …
+pub fn parameter_name(index: usize) -> String {
+    let kind = if index.is_multiple_of(2) {
+        "weight"
+    } else {
+        "bias"
+    };
+    format!("layers.{}.{kind}", index / 2)
+}
+
 impl Model {
     /// The model as safetensors bytes.
     pub fn to_safetensors(&self) -> Result<Vec<u8>, CheckpointError> {
@@ -68,12 +79,12 @@ impl Model {
         for layer in 0..mlp.n_layers() {
             let (weight, bias) = mlp.layer(layer);
             names_and_bytes.push((
-                format!("layers.{layer}.weight"),
+                parameter_name(2 * layer),
                 vec![weight.rows(), weight.cols()],
                 to_le_bytes(weight),
             ));
             names_and_bytes.push((
-                format!("layers.{layer}.bias"),
+                parameter_name(2 * layer + 1),
                 vec![bias.cols()],
                 to_le_bytes(bias),
             ));
@@ -176,12 +187,12 @@ impl Model {
             let (fan_in, fan_out) = (pair[0], pair[1]);
             parameters.push(read_tensor(
                 &tensors,
-                &format!("layers.{layer}.weight"),
+                &parameter_name(2 * layer),
                 &[fan_out, fan_in],
             )?);
             parameters.push(read_tensor(
                 &tensors,
-                &format!("layers.{layer}.bias"),
+                &parameter_name(2 * layer + 1),
                 &[fan_out],
             )?);
         }

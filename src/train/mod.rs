@@ -8,7 +8,7 @@ mod metrics;
 mod model;
 mod trainer;
 
-pub use checkpoint::{CheckpointError, FORMAT_NAME, FORMAT_VERSION};
+pub use checkpoint::{CheckpointError, FORMAT_NAME, FORMAT_VERSION, parameter_name};
 pub use config::{DEFAULT_EPOCHS, TrainConfig};
 pub use metrics::{Fit, Metrics};
 pub use model::Model;
