@@ -1,8 +1,10 @@
 //! Training: the synchronous loop (`Trainer::step`), its configuration, fit metrics, the
-//! trained `Model` and its weights file, and a bounded loss history. No threads, no UI.
+//! trained `Model` and its weights file, a bounded loss history, and each layer's gradients
+//! over training. No threads, no UI.
 
 mod checkpoint;
 mod config;
+mod gradient_stats;
 pub mod history;
 mod metrics;
 mod model;
@@ -10,6 +12,9 @@ mod trainer;
 
 pub use checkpoint::{CheckpointError, FORMAT_NAME, FORMAT_VERSION, parameter_name};
 pub use config::{DEFAULT_EPOCHS, TrainConfig};
+pub use gradient_stats::{
+    GRADIENT_HISTORY_CAPACITY, GradientHistory, GradientPoint, LayerGradient,
+};
 pub use metrics::{Fit, Metrics};
 pub use model::Model;
 pub use trainer::{StepReport, TrainError, Trainer};

@@ -7,6 +7,7 @@ use rand::seq::SliceRandom;
 use thiserror::Error;
 
 use super::config::TrainConfig;
+use super::gradient_stats::{GRADIENT_HISTORY_CAPACITY, GradientHistory, GradientPoint};
 use super::metrics::{Fit, Metrics};
 use super::model::Model;
 use crate::data::{Dataset, Standardization};
@@ -51,6 +52,7 @@ pub struct Trainer {
     optimizer: Box<dyn Optimizer>,
     tape: Tape,
     gradients: Gradients,
+    gradient_history: GradientHistory,
     shuffle_rng: ChaCha8Rng,
     order: Vec<usize>,
     cursor: usize,
@@ -122,6 +124,7 @@ impl Trainer {
             train_y,
             tape: Tape::new(),
             gradients: Gradients::new(),
+            gradient_history: GradientHistory::new(GRADIENT_HISTORY_CAPACITY),
             order,
             cursor: 0,
             batch_x: Vec::new(),
@@ -219,11 +222,29 @@ impl Trainer {
         if epoch_finished {
             self.cursor = 0;
             self.epoch += 1;
+            // Once an epoch, not every step: it is a pass over every parameter.
+            self.gradient_history.push(GradientPoint::measure(
+                self.epoch as f64,
+                &self.last_good,
+                self.mlp.parameters(),
+                &self.gradients,
+            ));
         }
         Ok(StepReport {
             loss,
             epoch_finished,
         })
+    }
+
+    /// Each layer's gradient norm and update ratio, one point per finished epoch.
+    pub fn gradient_history(&self) -> &GradientHistory {
+        &self.gradient_history
+    }
+
+    /// The latest step's gradients, indexed like [`Mlp::parameters`] (of the step that failed,
+    /// after a [`TrainError::Diverged`]); none before the first step.
+    pub fn last_gradients(&self) -> &Gradients {
+        &self.gradients
     }
 
     /// Steps until the current epoch ends; returns the mean batch loss over those steps.
