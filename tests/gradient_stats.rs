@@ -1,11 +1,13 @@
 //! Seeing inside training: each layer's gradients per epoch (vanishing gradients in a deep
-//! sigmoid network).
+//! sigmoid network), and one mini-batch step with what it changed.
 
 use nanograd::data::{Dataset, Synthetic, synthetic};
-use nanograd::engine::ParamId;
-use nanograd::nn::Activation;
+use nanograd::engine::{ParamId, Tensor};
+use nanograd::nn::{Activation, LossKind};
 use nanograd::optim::OptimizerConfig;
-use nanograd::train::{TrainConfig, Trainer};
+use nanograd::train::{
+    BatchChange, LARGEST_MOVES_SHOWN, TrainConfig, Trainer, WeightMove, parameter_name,
+};
 
 /// 200 noisy points of a sine: 7 batches of 32 (the last one of 8) per epoch.
 fn sine() -> Dataset {
@@ -146,5 +148,135 @@ fn epoch_point_measures_the_last_step_of_the_epoch() {
             "layer {layer}: update ratio {} vs {update_ratio}",
             measured.update_ratio
         );
+    }
+}
+
+#[test]
+fn stepping_batches_is_the_same_training_as_stepping() {
+    // 2½ epochs: crosses two reshuffles, where a different batch order would show.
+    let config = TrainConfig::default();
+    let mut by_batch = trainer(&config);
+    let mut by_step = trainer(&config);
+    for _ in 0..17 {
+        let steps = by_batch.steps();
+        let change = by_batch.step_one_batch().expect("trains");
+        let report = by_step.step().expect("trains");
+        assert_eq!(by_batch.steps(), steps + 1, "one batch is one step");
+        assert_eq!(change.step, by_batch.steps());
+        assert_eq!(change.loss_before.to_bits(), report.loss.to_bits());
+        assert_eq!(change.epoch_finished, report.epoch_finished);
+    }
+    assert_eq!(by_batch.mlp(), by_step.mlp(), "identical weights");
+    assert_eq!(by_batch.epoch(), 2);
+    assert_eq!(by_batch.gradient_history(), by_step.gradient_history());
+}
+
+/// The batch's loss computed apart from the trainer's tape: predictions in the target's units
+/// from the model, standardised back, mean squared error in f64.
+fn batch_mse(trainer: &Trainer, change: &BatchChange) -> f64 {
+    let model = trainer.model();
+    let set = trainer.train_set();
+    let x: Vec<f32> = change
+        .train_rows
+        .iter()
+        .flat_map(|&row| set.x_row(row).to_vec())
+        .collect();
+    let mut predictions = model.predict(&x);
+    model.y_standardization.apply(&mut predictions);
+    let mut targets: Vec<f32> = change.train_rows.iter().map(|&row| set.y[row]).collect();
+    model.y_standardization.apply(&mut targets);
+    let n = targets.len() as f64;
+    predictions
+        .iter()
+        .zip(&targets)
+        .map(|(&p, &t)| (f64::from(p) - f64::from(t)).powi(2))
+        .sum::<f64>()
+        / n
+}
+
+#[test]
+fn loss_after_is_the_same_batch_evaluated_with_the_updated_weights() {
+    let config = TrainConfig {
+        loss: LossKind::Mse,
+        ..TrainConfig::default()
+    };
+    let mut trainer = trainer(&config);
+    for _ in 0..9 {
+        let change = trainer.step_one_batch().expect("trains");
+        let expected_rows = if change.epoch_finished { 200 % 32 } else { 32 };
+        assert_eq!(change.rows, expected_rows);
+        assert_eq!(change.train_rows.len(), change.rows);
+        let independent = batch_mse(&trainer, &change);
+        assert!(
+            (f64::from(change.loss_after) - independent).abs() <= 1e-5 * independent.max(1e-3),
+            "step {}: loss after {} vs independent {independent}",
+            change.step,
+            change.loss_after
+        );
+        assert_ne!(
+            change.loss_after, change.loss_before,
+            "step {}: the update changed the batch's loss",
+            change.step
+        );
+    }
+}
+
+#[test]
+fn loss_after_leaves_the_training_untouched() {
+    // Measuring the batch after the update must not change what the next steps do.
+    let config = TrainConfig::default();
+    let mut by_batch = trainer(&config);
+    let mut by_step = trainer(&config);
+    by_batch.step_one_batch().expect("trains");
+    by_step.step().expect("trains");
+    for (id, (a, b)) in by_batch
+        .mlp()
+        .parameters()
+        .iter()
+        .zip(by_step.mlp().parameters())
+        .enumerate()
+    {
+        assert_eq!(a, b, "parameter {id}");
+        let grad_a = by_batch.last_gradients().get(ParamId(id));
+        let grad_b = by_step.last_gradients().get(ParamId(id));
+        assert_eq!(grad_a, grad_b, "gradient {id}");
+    }
+}
+
+/// Every parameter value's move, largest first (a stable sort: equal moves in network order).
+fn brute_force_top_moves(before: &[Tensor], after: &[Tensor]) -> Vec<WeightMove> {
+    let mut moves = Vec::new();
+    for (index, (old, new)) in before.iter().zip(after).enumerate() {
+        for (position, (&b, &a)) in old.data().iter().zip(new.data()).enumerate() {
+            moves.push(WeightMove {
+                tensor: parameter_name(index),
+                row: position / old.cols(),
+                col: position % old.cols(),
+                before: b,
+                after: a,
+            });
+        }
+    }
+    moves.sort_by(|x, y| y.change().abs().total_cmp(&x.change().abs()));
+    moves.truncate(LARGEST_MOVES_SHOWN);
+    moves
+}
+
+#[test]
+fn largest_moves_are_the_true_top_five() {
+    for config in [TrainConfig::default(), deep_sigmoid_config()] {
+        let mut trainer = trainer(&config);
+        for _ in 0..10 {
+            let before = trainer.mlp().parameters().to_vec();
+            let change = trainer.step_one_batch().expect("trains");
+            let after = trainer.mlp().parameters();
+            let expected = brute_force_top_moves(&before, after);
+            assert_eq!(expected.len(), 5);
+            assert_eq!(change.largest_moves, expected, "step {}", change.step);
+            assert!(
+                expected[0].change() != 0.0,
+                "a step moves something: the test compares real moves"
+            );
+        }
     }
 }

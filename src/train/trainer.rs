@@ -6,12 +6,13 @@ use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 use thiserror::Error;
 
+use super::batch_change::{BatchChange, largest_moves};
 use super::config::TrainConfig;
 use super::gradient_stats::{GRADIENT_HISTORY_CAPACITY, GradientHistory, GradientPoint};
 use super::metrics::{Fit, Metrics};
 use super::model::Model;
 use crate::data::{Dataset, Standardization};
-use crate::engine::{Gradients, Tape, Tensor};
+use crate::engine::{Gradients, NodeId, Tape, Tensor};
 use crate::nn::{LossKind, Mlp};
 use crate::optim::Optimizer;
 
@@ -195,11 +196,7 @@ impl Trainer {
         }
         let batch_rows = end - self.cursor;
 
-        self.tape.clear();
-        let x = self.tape.input(batch_rows, n_inputs, &self.batch_x);
-        let y = self.tape.input(batch_rows, 1, &self.batch_y);
-        let prediction = self.mlp.forward(&mut self.tape, x);
-        let loss_node = self.config.loss.apply(&mut self.tape, prediction, y);
+        let loss_node = self.record_batch_loss(batch_rows);
         let loss = self.tape.item(loss_node);
         self.tape.backward_into(loss_node, &mut self.gradients);
         if !loss.is_finite() || !self.gradients.all_finite() {
@@ -233,6 +230,46 @@ impl Trainer {
         Ok(StepReport {
             loss,
             epoch_finished,
+        })
+    }
+
+    /// Records on the tape the loss of the batch in `batch_x` and `batch_y` with the current
+    /// weights, and returns its node.
+    fn record_batch_loss(&mut self, batch_rows: usize) -> NodeId {
+        self.tape.clear();
+        let x = self
+            .tape
+            .input(batch_rows, self.mlp.n_inputs(), &self.batch_x);
+        let y = self.tape.input(batch_rows, 1, &self.batch_y);
+        let prediction = self.mlp.forward(&mut self.tape, x);
+        self.config.loss.apply(&mut self.tape, prediction, y)
+    }
+
+    /// One ordinary [`Self::step`], so stepping batch by batch is the same training as running
+    /// epochs, and what it changed: the batch's loss before and after the update, and the
+    /// parameters that moved most.
+    pub fn step_one_batch(&mut self) -> Result<BatchChange, TrainError> {
+        let start = self.cursor;
+        let report = self.step()?;
+        // `step` shuffles before it takes an epoch's first batch, never after, so `order` still
+        // holds this batch's rows.
+        let end = if report.epoch_finished {
+            self.order.len()
+        } else {
+            self.cursor
+        };
+        let train_rows = self.order[start..end].to_vec();
+        // The tape is scratch space between steps and the batch is still in `batch_x`, so
+        // measuring leaves the gradients, the optimizer and the shuffle as they were.
+        let loss_node = self.record_batch_loss(train_rows.len());
+        Ok(BatchChange {
+            step: self.steps,
+            rows: train_rows.len(),
+            train_rows,
+            loss_before: report.loss,
+            loss_after: self.tape.item(loss_node),
+            epoch_finished: report.epoch_finished,
+            largest_moves: largest_moves(&self.last_good, self.mlp.parameters()),
         })
     }
 
