@@ -12,6 +12,10 @@ use super::state::ViewSettings;
 /// Text in the projector view, relative to the normal view.
 const PROJECTOR_TEXT_SCALE: f32 = 1.3;
 
+/// Distinct colours for plots of many series (one per layer); past these, a plot repeats them
+/// with another line style.
+pub const SERIES_COLORS: usize = 7;
+
 /// What the plots and the diagram draw with.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ViewStyle {
@@ -25,6 +29,8 @@ pub struct ViewStyle {
     /// negative, the pair of the palette that stays apart for every common colour blindness.
     pub positive: Color32,
     pub negative: Color32,
+    /// One colour per series, in order, for plots of many series (one per layer or unit).
+    pub series: [Color32; SERIES_COLORS],
     /// Width of curves (the network, the losses).
     pub line_width: f32,
     /// Radius of data points.
@@ -73,6 +79,29 @@ impl ViewStyle {
                 Color32::from_rgb(0xd5, 0x5e, 0x00),
             )
         };
+        // Okabe–Ito's seven colours, leaving out the one that vanishes on the background
+        // (yellow on white, black on dark) for a grey that does not.
+        let series = if view.is_dark {
+            [
+                Color32::from_rgb(0x56, 0xb4, 0xe9),
+                Color32::from_rgb(0xe6, 0x9f, 0x00),
+                Color32::from_rgb(0x00, 0x9e, 0x73),
+                Color32::from_rgb(0xcc, 0x79, 0xa7),
+                Color32::from_rgb(0xf0, 0xe4, 0x42),
+                Color32::from_rgb(0xd5, 0x5e, 0x00),
+                Color32::from_gray(200),
+            ]
+        } else {
+            [
+                Color32::from_rgb(0x00, 0x72, 0xb2),
+                Color32::from_rgb(0xd5, 0x5e, 0x00),
+                Color32::from_rgb(0x00, 0x9e, 0x73),
+                Color32::from_rgb(0xcc, 0x79, 0xa7),
+                Color32::from_rgb(0xc7, 0x86, 0x00),
+                Color32::from_rgb(0x56, 0xb4, 0xe9),
+                Color32::from_gray(40),
+            ]
+        };
         Self {
             is_projector: view.is_projector,
             positive,
@@ -81,6 +110,7 @@ impl ViewStyle {
             validation,
             prediction,
             guide,
+            series,
             line_width: 2.5 * scale,
             marker_radius: 2.5 * scale,
             font_size: body_size(view),

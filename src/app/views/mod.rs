@@ -1,12 +1,14 @@
-//! What the central area draws: the fit plot, the loss plot, the network diagram, the
-//! computation graph of one prediction, and the pieces they share (axes with our tick logic,
-//! legends outside the plots). Views draw what the worker sent in its snapshots; they compute
-//! nothing about the network.
+//! What the central area draws: the fit plot, the loss plot, the network diagram, each layer's
+//! gradients, the inside views (unit curves, a neuron's arithmetic, the computation graph of one
+//! prediction, the engine check), and the pieces they share (axes with our tick logic, legends
+//! outside the plots). Views draw what the worker sent in its snapshots; they compute nothing
+//! about the network.
 
 mod axes;
 mod check_window;
 pub mod diagram;
 mod fit_plot;
+pub mod gradient_plot;
 pub mod graph_view;
 mod graph_window;
 mod legend;

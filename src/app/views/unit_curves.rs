@@ -9,22 +9,12 @@ use egui_plot::{Line, LineStyle, PlotPoint, PlotUi};
 use super::super::snapshot::UnitCurveSet;
 use super::super::style::ViewStyle;
 
-/// Okabe–Ito's colours besides black, cycled over the units.
-const UNIT_COLORS: [Color32; 7] = [
-    Color32::from_rgb(0xe6, 0x9f, 0x00),
-    Color32::from_rgb(0x56, 0xb4, 0xe9),
-    Color32::from_rgb(0x00, 0x9e, 0x73),
-    Color32::from_rgb(0xcc, 0x79, 0xa7),
-    Color32::from_rgb(0x00, 0x72, 0xb2),
-    Color32::from_rgb(0xd5, 0x5e, 0x00),
-    Color32::from_rgb(0xf0, 0xe4, 0x42),
-];
-
 /// A unit's curve is hovered when the pointer is this close to it, in points.
 const HOVER_DISTANCE: f32 = 6.0;
 
-pub fn unit_color(unit: usize) -> Color32 {
-    UNIT_COLORS[unit % UNIT_COLORS.len()]
+/// The style's series colours, cycled over the units.
+pub fn unit_color(style: &ViewStyle, unit: usize) -> Color32 {
+    style.series[unit % style.series.len()]
 }
 
 /// Draws the units' curves and the constant line; returns the unit whose curve is under the
@@ -72,7 +62,7 @@ pub fn unit_curves_in_plot(
         if Some(unit) == bold {
             continue;
         }
-        let color = unit_color(unit);
+        let color = unit_color(style, unit);
         plot_ui.line(
             Line::new(format!("unit {}", unit + 1), unit_points(unit))
                 .color(Color32::from_rgba_unmultiplied(
@@ -88,7 +78,7 @@ pub fn unit_curves_in_plot(
     if let Some(unit) = bold.filter(|&unit| unit < n_units) {
         plot_ui.line(
             Line::new(format!("unit {}", unit + 1), unit_points(unit))
-                .color(unit_color(unit))
+                .color(unit_color(style, unit))
                 .width(style.line_width * 1.2)
                 .allow_hover(false),
         );

@@ -135,7 +135,7 @@ pub fn units_plot_ui(
             let is_bold = Some(unit) == bold;
             plot_ui.line(
                 Line::new(format!("unit {}", unit + 1), points(unit))
-                    .color(unit_color(unit))
+                    .color(unit_color(style, unit))
                     .width(style.line_width * if is_bold { 1.2 } else { 0.5 })
                     .allow_hover(false),
             );
