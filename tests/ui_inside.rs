@@ -150,12 +150,14 @@ fn clicking_a_data_point_makes_it_the_probe_of_the_diagram() {
 #[test]
 fn the_graph_view_opens_on_a_clicked_data_point_with_the_engines_numbers() {
     let mut harness = ready_harness();
-    let ((x, y), at) = harness
+    let (_, at) = harness
         .state()
         .layout()
         .sample_data_point
         .expect("the fit plot draws training points");
     click_at(&mut harness, at);
+    let probe = harness.state().probe().expect("a clicked point").clone();
+    let y = probe.target.expect("a clicked point brings its target");
     harness.get_by_label("View").click();
     harness.step();
     harness.step();
@@ -170,7 +172,7 @@ fn the_graph_view_opens_on_a_clicked_data_point_with_the_engines_numbers() {
     harness.get_by_label_contains("One data point:");
     let inside = harness.state().inside().expect("inside");
     let point = inside.graph.as_ref().expect("graph");
-    assert!((point.x[0] - x).abs() <= 1e-3 * x.abs().max(1.0));
+    assert_eq!(point.x, probe.x, "the graph is of the clicked point");
     // The loss node is the squared error of the standardised prediction, as trained.
     let graph = &point.graph;
     let prediction = graph.nodes[graph.prediction].value[0];
@@ -217,4 +219,64 @@ fn verify_the_engine_reports_a_pass_with_micrograds_values() {
     // The engine's value beside micrograd's, equal.
     assert_eq!(harness.query_all_by_label("−20.0000").count(), 2);
     assert_eq!(harness.query_all_by_label("46.0000").count(), 2);
+}
+
+#[test]
+fn step_batch_takes_exactly_one_step_and_shows_what_it_changed() {
+    let mut harness = ready_harness();
+    let steps_before = harness
+        .state()
+        .snapshot()
+        .and_then(|s| s.main_run())
+        .map(|run| run.steps)
+        .expect("a run");
+    harness.get_by_label("Step batch").click();
+    step_until(&mut harness, "the batch's step in a snapshot", |app| {
+        app.snapshot()
+            .and_then(|s| s.main_run())
+            .is_some_and(|run| run.steps != steps_before)
+    });
+    for _ in 0..3 {
+        harness.step();
+    }
+    let run = harness
+        .state()
+        .snapshot()
+        .and_then(|s| s.main_run())
+        .expect("a run");
+    assert_eq!(run.steps, steps_before + 1, "exactly one step");
+    assert!(!harness.state().is_training(), "it pauses");
+    harness.get_by_label("One batch");
+    harness.get_by_label_contains("The batch's loss: ");
+    harness.get_by_label_contains(&format!("Step {}: one update", steps_before + 1));
+    assert!(
+        harness.query_all_by_label_contains(" to h").count() >= 1,
+        "the weights that moved most are named by the units they join"
+    );
+}
+
+#[test]
+fn the_gradients_tab_plots_each_layer_once_an_epoch_has_ended() {
+    let mut harness = ready_harness();
+    harness.get_by_label("Gradients").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label_contains("appear here when the first epoch ends");
+    harness.get_by_label("Step").click();
+    step_until(&mut harness, "an epoch's gradients", |app| {
+        app.snapshot()
+            .and_then(|s| s.main_run())
+            .is_some_and(|run| !run.gradients.is_empty())
+    });
+    harness.step();
+    let run = harness
+        .state()
+        .snapshot()
+        .and_then(|s| s.main_run())
+        .expect("a run");
+    let point = run.gradients.latest().expect("a point");
+    assert_eq!(point.layers.len(), 3, "two hidden layers and the output");
+    assert!(point.layers.iter().all(|layer| layer.grad_norm > 0.0));
+    harness.get_by_label("Update ratio");
+    harness.get_by_label("Gradient norm");
 }

@@ -79,6 +79,10 @@ impl NanogradApp {
                 self.is_training = false;
                 self.send(Command::StepEpoch);
             }
+            Action::StepBatch => {
+                self.is_training = false;
+                self.send(Command::StepBatch);
+            }
             Action::SetProjector(is_projector) => {
                 self.settings.view.is_projector = is_projector;
                 // The projector view is for watching: the settings step aside (one click

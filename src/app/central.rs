@@ -14,10 +14,12 @@ use super::snapshot::{Prediction, Probe};
 use super::state::LowerView;
 use super::style::ViewStyle;
 use super::views::diagram::DiagramModel;
+use super::views::gradient_plot::gradient_plot_ui;
 use super::views::{
-    CheckView, FitInside, FitPlotOutput, check_window, fit_plot_ui, graph_window, loss_plot_ui,
-    network_view_ui, neuron_window, units_plot_ui,
+    CheckView, FitInside, FitPlotOutput, batch_window, check_window, fit_plot_ui, graph_window,
+    loss_plot_ui, network_view_ui, neuron_window, units_plot_ui,
 };
+use crate::train::GradientHistory;
 
 impl NanogradApp {
     /// Messages on top, then the fit plot, then the loss plot beside the network diagram.
@@ -139,9 +141,15 @@ impl NanogradApp {
                 &mut tabs,
             ),
             LowerView::Gradients => {
-                ui.horizontal_wrapped(|ui| tabs(ui));
-                ui.label("Gradients over time: coming with the trainer's statistics.");
-                None
+                let empty = GradientHistory::new(2);
+                let history = run.as_ref().map_or(&empty, |run| &run.gradients);
+                gradient_plot_ui(
+                    ui,
+                    history,
+                    &mut view_settings.gradient_measure,
+                    &style,
+                    &mut tabs,
+                )
             }
             LowerView::Units => {
                 let x_names = data_view
@@ -276,6 +284,18 @@ impl NanogradApp {
                 self.inspector.engine_check = None;
             }
         }
+        if let Some(change) = &self.inspector.batch_change {
+            let mut is_open = true;
+            batch_window(
+                ctx,
+                change,
+                inside.as_ref().map(|inside| &inside.model),
+                &mut is_open,
+            );
+            if !is_open {
+                self.inspector.batch_change = None;
+            }
+        }
         let arithmetic = inside.and_then(|inside| inside.arithmetic.clone());
         if let (Some(arithmetic), Some(_)) = (arithmetic, self.inspector.selected) {
             let mut is_open = true;
@@ -301,7 +321,10 @@ fn lower_view_tabs_ui(ui: &mut egui::Ui, view: &mut LowerView) {
             (
                 LowerView::Gradients,
                 "Gradients",
-                "Each layer's gradient size over epochs: vanishing and exploding gradients",
+                "Each layer's gradient norm (or update-to-weight ratio) over epochs, measured at \
+                 the last step of each epoch on its weights. Lines fanning out over decades, the \
+                 first layer lowest, are vanishing gradients; the first layer highest, exploding \
+                 ones.",
             ),
             (
                 LowerView::Units,

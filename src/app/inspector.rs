@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use crate::data::Dataset;
 use crate::inside::{CheckError, EngineCheck, check_engine};
-use crate::train::Model;
+use crate::train::{BatchChange, Model};
 
 use super::snapshot::{DataView, InsideRequest, Probe};
 use super::state::{LowerView, ViewSettings};
@@ -27,6 +27,8 @@ pub struct Inspector {
     pub graph_view: GraphViewState,
     /// The engine check, running or done, while its window is open.
     pub engine_check: Option<EngineCheckJob>,
+    /// What the last "Step batch" changed, while its window is open.
+    pub batch_change: Option<BatchChange>,
     /// The request the worker has, so that it is sent only when it changes.
     sent: Option<InsideRequest>,
 }

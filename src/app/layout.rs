@@ -140,6 +140,9 @@ impl NanogradApp {
             if input.consume_shortcut(&shortcuts::STEP) {
                 actions.push(Action::StepEpoch);
             }
+            if input.consume_shortcut(&shortcuts::STEP_BATCH) {
+                actions.push(Action::StepBatch);
+            }
         });
         actions
     }

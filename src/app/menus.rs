@@ -75,6 +75,15 @@ fn training_menu_ui(ui: &mut egui::Ui, is_training: bool, actions: &mut Vec<Acti
         actions.push(Action::StepEpoch);
     }
     if ui
+        .add(
+            egui::Button::new("Step one batch")
+                .shortcut_text(ctx.format_shortcut(&shortcuts::STEP_BATCH)),
+        )
+        .clicked()
+    {
+        actions.push(Action::StepBatch);
+    }
+    if ui
         .add(egui::Button::new("Reset").shortcut_text(ctx.format_shortcut(&shortcuts::RESET)))
         .clicked()
     {

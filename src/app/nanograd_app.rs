@@ -199,6 +199,11 @@ impl NanogradApp {
         }
     }
 
+    /// The data as the worker split it, as last reported.
+    pub fn data_view(&self) -> Option<&DataView> {
+        self.data_view.as_deref()
+    }
+
     /// The inside of the main run, as last reported.
     pub fn inside(&self) -> Option<&crate::app::snapshot::InsideSnapshot> {
         self.main_run()?.inside.as_deref()
@@ -328,6 +333,7 @@ impl NanogradApp {
                 self.data_view = Some(view);
             }
             Event::Snapshot(snapshot) => self.snapshot = Some(snapshot),
+            Event::BatchStepped(change) => self.inspector.batch_change = Some(*change),
             Event::Paused { reason } => {
                 self.is_training = false;
                 match reason {

@@ -14,7 +14,7 @@ use egui_plot::PlotPoint;
 use crate::engine::Tensor;
 use crate::inside::{Explanation, NeuronArithmetic, PredictionGraph, UnitCurves};
 use crate::nn::Activation;
-use crate::train::Model;
+use crate::train::{BatchChange, GradientHistory, Model};
 
 use super::notices::Topic;
 use crate::train::history::LossHistory;
@@ -36,6 +36,8 @@ pub enum Event {
     Snapshot(Box<Snapshot>),
     /// Training stopped by itself (epoch limit, divergence). The message says what to do next.
     Paused { reason: PauseReason },
+    /// One mini-batch was trained on request: what it changed.
+    BatchStepped(Box<BatchChange>),
     /// Weights written.
     Saved { path: PathBuf },
     /// Weights read; the network settings must follow the loaded model.
@@ -115,6 +117,8 @@ pub struct RunSnapshot {
     pub inside: Option<Arc<InsideSnapshot>>,
     /// Lines to draw on the loss plot (where weights were loaded).
     pub markers: Vec<EpochMarker>,
+    /// Each layer's gradient norm and update ratio, once an epoch.
+    pub gradients: GradientHistory,
 }
 
 /// A moment in a run's history, drawn as a labelled vertical line on the loss plot.

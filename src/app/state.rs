@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::views::gradient_plot::GradientMeasure;
+
 use crate::nn::Activation;
 use crate::optim::OptimizerConfig;
 use crate::train::TrainConfig;
@@ -373,6 +375,8 @@ pub struct ViewSettings {
     pub units_layer: usize,
     /// The input column the units plot runs along (several inputs: the others at their mean).
     pub curve_input: usize,
+    /// What the gradients plot shows.
+    pub gradient_measure: GradientMeasure,
 }
 
 /// The plots that can take the place beside the diagram.
@@ -397,6 +401,7 @@ impl Default for ViewSettings {
             lower_view: LowerView::Loss,
             units_layer: 0,
             curve_input: 0,
+            gradient_measure: GradientMeasure::default(),
         }
     }
 }

@@ -83,6 +83,7 @@ use serde::Serialize;
 
 use crate::engine::{NodeId, ParamId, Tape, Tensor};
 use crate::nn::{Activation, LossKind, Mlp};
+use crate::train::parameter_name;
 
 /// The largest relative error (as defined in the module docs) an entry may have and pass.
 pub const TOLERANCE: f64 = 1e-2;
@@ -490,16 +491,6 @@ fn relative_error(analytic: f64, numeric: f64, floor: f64) -> f64 {
         return f64::INFINITY;
     }
     (analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(floor)
-}
-
-/// The name weights files use for parameter `index` (weight 2l, bias 2l + 1).
-fn parameter_name(index: usize) -> String {
-    let kind = if index.is_multiple_of(2) {
-        "weight"
-    } else {
-        "bias"
-    };
-    format!("layers.{}.{kind}", index / 2)
 }
 
 /// Indices of the rows of `x` where every hidden relu is on (> 0) in the engine's f32 forward

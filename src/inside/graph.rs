@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::engine::{Gradients, NodeId, ParamId, Tape, Tensor};
-use crate::train::Model;
+use crate::train::{Model, parameter_name};
 
 /// How finely a graph was recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -90,16 +90,6 @@ pub struct NamedGradient {
     pub values: Vec<f32>,
 }
 
-/// The weights file's name of parameter tensor `index` (weight then bias, layer by layer).
-pub fn tensor_name(index: usize) -> String {
-    let kind = if index.is_multiple_of(2) {
-        "weight"
-    } else {
-        "bias"
-    };
-    format!("layers.{}.{kind}", index / 2)
-}
-
 /// Records the prediction for `x` (the inputs' units) and its squared error against `target`
 /// (the target's units) on the engine's tape, runs backward, and reads every node back.
 /// Everything is in standardised units: the loss the optimizer sees.
@@ -134,7 +124,7 @@ pub fn prediction_graph(
                     .get(ParamId(index))
                     .map_or_else(|| vec![0.0; shape.0 * shape.1], |g| g.data().to_vec());
                 NamedGradient {
-                    name: tensor_name(index),
+                    name: parameter_name(index),
                     shape,
                     values,
                 }
@@ -229,9 +219,9 @@ impl Recorder {
         for layer in 0..n_layers {
             let (weight, bias) = mlp.layer(layer);
             let w = self.tape.param(ParamId(2 * layer), weight);
-            self.label(w, tensor_name(2 * layer));
+            self.label(w, parameter_name(2 * layer));
             let b = self.tape.param(ParamId(2 * layer + 1), bias);
-            self.label(b, tensor_name(2 * layer + 1));
+            self.label(b, parameter_name(2 * layer + 1));
             let w_t = self.tape.transpose(w);
             let product = self.tape.matmul(h, w_t);
             let z = self.tape.add(product, b);
@@ -298,7 +288,7 @@ impl Recorder {
             .iter()
             .enumerate()
             .map(|(index, tensor)| NamedGradient {
-                name: tensor_name(index),
+                name: parameter_name(index),
                 shape: tensor.shape(),
                 values: vec![0.0; tensor.len()],
             })

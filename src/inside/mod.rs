@@ -19,5 +19,5 @@ pub use dot::to_dot;
 pub use explain::{Explanation, LayerValues, UnitCurves, explain, unit_curves};
 pub use graph::{
     GraphLevel, GraphNode, MAX_SCALAR_GRAPH_PARAMETERS, NamedGradient, PredictionGraph,
-    prediction_graph, tensor_name,
+    prediction_graph,
 };

@@ -43,6 +43,17 @@ pub fn controls_ui(
         actions.push(Action::StepEpoch);
     }
     if ui
+        .add_enabled(view.is_ready, egui::Button::new("Step batch"))
+        .on_hover_text(format!(
+            "Train one mini-batch, then pause, and show what it changed: the batch's loss before \
+             and after, and the weights that moved most ({})",
+            ctx.format_shortcut(&shortcuts::STEP_BATCH)
+        ))
+        .clicked()
+    {
+        actions.push(Action::StepBatch);
+    }
+    if ui
         .add_enabled(view.is_ready, egui::Button::new("Reset"))
         .on_hover_text(format!(
             "Re-initialise the network from the seed ({})",

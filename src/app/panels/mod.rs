@@ -33,6 +33,8 @@ pub enum Action {
     SetPace(Option<f32>),
     TogglePlay,
     StepEpoch,
+    /// Train one mini-batch and show what it changed.
+    StepBatch,
     /// Turn the projector view on or off.
     SetProjector(bool),
     /// The view settings changed (theme, text size): restyle the app.
@@ -53,6 +55,7 @@ pub mod shortcuts {
     pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
     pub const RESET: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::R);
     pub const STEP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::Period);
+    pub const STEP_BATCH: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::Comma);
     /// F5 starts a slide show in presentation programs; here it starts the projector view.
     pub const PROJECTOR: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F5);
 }

@@ -3,6 +3,7 @@
 //! graph, all from the library's `inside` module.
 
 use crate::data::Dataset;
+use crate::engine::ParamId;
 use crate::inside::{UnitCurves, explain, neuron_arithmetic, prediction_graph, unit_curves};
 use crate::train::{Model, Trainer};
 
@@ -43,8 +44,13 @@ pub fn inside_snapshot(
         let (graph, _) = prediction_graph(&model, &x, target);
         GraphOfPoint { x, target, graph }
     });
+    let gradients = trainer.last_gradients();
+    let last_gradients = (0..model.mlp.parameters().len())
+        .map(|index| gradients.get(ParamId(index)).cloned())
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default();
     InsideSnapshot {
-        last_gradients: Vec::new(),
+        last_gradients,
         explanation,
         arithmetic,
         curves,

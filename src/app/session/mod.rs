@@ -42,6 +42,8 @@ pub enum Command {
     Pause,
     /// Train exactly one epoch (finishing the current one), then pause.
     StepEpoch,
+    /// Train one mini-batch, then pause; the worker says what it changed.
+    StepBatch,
     SetLearningRate(f32),
     SetEpochLimit(Option<usize>),
     /// Train at most this many optimizer steps a second (so a class can watch), or `None` for

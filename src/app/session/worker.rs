@@ -208,6 +208,10 @@ impl Worker {
                 self.is_training = false;
                 self.step_epoch();
             }
+            Command::StepBatch => {
+                self.is_training = false;
+                self.step_batch();
+            }
             Command::SetLearningRate(learning_rate) => {
                 if let Some(training) = &mut self.state {
                     training.config.optimizer =
@@ -385,6 +389,24 @@ impl Worker {
         }
     }
 
+    /// One mini-batch of the main run, and what it changed.
+    fn step_batch(&mut self) {
+        let Some(run) = self
+            .state
+            .as_mut()
+            .and_then(|training| training.runs.first_mut())
+        else {
+            return;
+        };
+        match run.trainer.step_one_batch() {
+            Ok(change) => self.send(Event::BatchStepped(Box::new(change))),
+            Err(err) => {
+                let reason = pause_reason(&err);
+                self.send(Event::Paused { reason });
+            }
+        }
+    }
+
     fn save(&self, path: PathBuf) {
         let Some(run) = self
             .state
@@ -545,6 +567,7 @@ impl Worker {
                 network: run.network.clone(),
                 inside: Some(Arc::new(inside)),
                 markers: run.markers.clone(),
+                gradients: trainer.gradient_history().clone(),
             });
         }
         self.send(Event::Snapshot(Box::new(Snapshot {

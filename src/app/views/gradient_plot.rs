@@ -4,13 +4,6 @@
 //! As in the loss plot, egui_plot has no log axis, so this plots log10 of the value and the axis
 //! labels show the values those stand for ([`super::ticks::log10_ticks`]). The trainer measures
 //! the points ([`crate::train::GradientHistory`]); this only draws them.
-#![cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "not placed in the layout yet (issue 11); this line goes when it is"
-    )
-)]
 
 use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, PlotPoint, Text};
 use serde::{Deserialize, Serialize};
@@ -54,23 +47,20 @@ impl GradientMeasure {
     }
 }
 
-/// The header row (title, measure choice, legend) and the plot below it; `None` before the
-/// first epoch has finished, when there is nothing to draw.
+/// The header row (`title`, measure choice, legend) and the plot below it; `None` before the
+/// first epoch has finished, when there is nothing to draw. `title` draws the start of the
+/// header (the tabs that choose this plot).
 pub fn gradient_plot_ui(
     ui: &mut egui::Ui,
     history: &GradientHistory,
     measure: &mut GradientMeasure,
     style: &ViewStyle,
+    title: &mut dyn FnMut(&mut egui::Ui),
 ) -> Option<egui::Rect> {
     let n_layers = history.latest().map_or(0, |point| point.layers.len());
     let names = layer_names(n_layers);
     ui.horizontal_wrapped(|ui| {
-        ui.label(egui::RichText::new("Gradients by layer").strong())
-            .on_hover_text(
-                "Measured at the last step of each epoch, on each layer's weights (not biases). \
-                 Lines fanning out over decades, the first layer lowest, are vanishing gradients; \
-                 the first layer highest, exploding ones.",
-            );
+        title(ui);
         ui.selectable_value(measure, GradientMeasure::GradientNorm, "Gradient norm")
             .on_hover_text("‖∂loss/∂W‖: how strongly the loss pulls on each layer's weights");
         ui.selectable_value(measure, GradientMeasure::UpdateRatio, "Update ratio")
@@ -261,7 +251,8 @@ mod tests {
             .build_ui_state(
                 move |ui, shown: &mut Shown| {
                     let style = ViewStyle::new(&Default::default());
-                    shown.rect = gradient_plot_ui(ui, &history, &mut shown.measure, &style);
+                    shown.rect =
+                        gradient_plot_ui(ui, &history, &mut shown.measure, &style, &mut |_| {});
                 },
                 Shown {
                     measure: GradientMeasure::GradientNorm,

@@ -5,6 +5,7 @@
 //! about the network.
 
 mod axes;
+mod batch_window;
 mod check_window;
 pub mod diagram;
 mod fit_plot;
@@ -19,6 +20,7 @@ pub mod ticks;
 mod unit_curves;
 mod units_plot;
 
+pub use batch_window::batch_window;
 pub use check_window::{CheckView, check_window};
 pub use fit_plot::{FitInside, FitPlotOutput, fit_plot_ui};
 pub use graph_window::graph_window;
