@@ -6,7 +6,7 @@
 //! - `layout.rs`: the frame: toolbar, settings panel; `central.rs`: the central area's plots and
 //!   diagram, sharing its height.
 //! - `state.rs`: the settings remembered between runs (eframe persistence).
-//! - `session/`: the training worker thread (`worker.rs`), commands in, events out, joined on
+//! - `session/`: the training worker thread (`worker/`), commands in, events out, joined on
 //!   drop; `pictures/` computes what its snapshots show.
 //! - `inspector.rs`: what the user looks at inside the network (probe input, chosen neuron),
 //!   turned into the request the worker computes the inside views for.
@@ -17,7 +17,8 @@
 //!   weights on the diagram), and their axes and legends.
 //! - `menus.rs`, `status.rs`, `notices.rs`, `style.rs`: the menu bar, the status line, the
 //!   messages area, and the look (normal and projector view).
-//! - `numbers.rs`: how numbers are written on screen.
+//! - `numbers.rs`: how numbers are written on screen; `queries.rs`: the app's state read back
+//!   (for tests).
 //! - `loader.rs`: loading CSV files and sample/synthetic data on a helper thread.
 //! - `dialogs.rs`: native file dialogs off the UI thread, and a typed-path fallback.
 //!
@@ -36,6 +37,7 @@ pub mod notices;
 mod numbers;
 mod panels;
 mod pictures;
+mod queries;
 pub mod session;
 pub mod snapshot;
 pub mod state;

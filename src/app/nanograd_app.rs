@@ -6,7 +6,6 @@
 //! entry points.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crate::data::{Dataset, RowReport, Table};
@@ -17,7 +16,7 @@ use super::layout::LayoutReport;
 use super::loader::{self, LoadJob, Poll};
 use super::notices::{Notice, Notices, Topic};
 use super::session::{Command, Session};
-use super::snapshot::{DataView, Event, PauseReason, Prediction, RunSnapshot, Snapshot};
+use super::snapshot::{DataView, Event, PauseReason, Snapshot};
 use super::state::{DataSource, STORAGE_KEY, Settings, SyntheticSettings};
 use super::style::apply_style;
 
@@ -159,108 +158,6 @@ impl NanogradApp {
                 "Loading took too long. Open a CSV file instead.".to_owned(),
             ),
         }
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // Read-only views, used by the tests.
-
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    pub fn is_training(&self) -> bool {
-        self.is_training
-    }
-
-    pub fn snapshot(&self) -> Option<&Snapshot> {
-        self.snapshot.as_deref()
-    }
-
-    /// Epochs done by the main run, as last reported.
-    pub fn epoch(&self) -> usize {
-        self.main_run().map_or(0, |run| run.epoch)
-    }
-
-    /// Points pushed into the main run's loss history.
-    pub fn loss_points(&self) -> u64 {
-        self.main_run().map_or(0, |run| run.history.n_pushed())
-    }
-
-    /// Parameters of the model the worker is training.
-    pub fn n_parameters(&self) -> Option<usize> {
-        self.main_run().map(|run| run.network.n_parameters)
-    }
-
-    /// The prediction curve currently drawn (one input).
-    pub fn prediction_curve(&self) -> Option<Vec<[f64; 2]>> {
-        match &self.main_run()?.prediction {
-            Prediction::Curve { points } => Some(points.iter().map(|p| [p.x, p.y]).collect()),
-            _ => None,
-        }
-    }
-
-    /// The data as the worker split it, as last reported.
-    pub fn data_view(&self) -> Option<&DataView> {
-        self.data_view.as_deref()
-    }
-
-    /// The inside of the main run, as last reported.
-    pub fn inside(&self) -> Option<&crate::app::snapshot::InsideSnapshot> {
-        self.main_run()?.inside.as_deref()
-    }
-
-    /// The diagram's `(column, unit)` whose arithmetic is open.
-    pub fn selected_neuron(&self) -> Option<(usize, usize)> {
-        self.inspector.selected
-    }
-
-    /// The input the inside views show, when one was chosen.
-    pub fn probe(&self) -> Option<&crate::app::snapshot::Probe> {
-        self.inspector.probe.as_ref()
-    }
-
-    /// The messages on screen, oldest first.
-    pub fn notices(&self) -> Vec<Notice> {
-        self.notices.iter().cloned().collect()
-    }
-
-    /// The text in the typed-path window, while it is open.
-    pub fn path_field_text(&self) -> Option<&str> {
-        self.path_field.as_ref().map(|field| field.text.as_str())
-    }
-
-    /// Where the last frame drew the plots.
-    pub fn layout(&self) -> &LayoutReport {
-        &self.layout
-    }
-
-    pub fn dataset(&self) -> Option<&Dataset> {
-        self.dataset.as_deref()
-    }
-
-    pub fn is_loading(&self) -> bool {
-        self.load_job.is_some()
-    }
-
-    /// Frames drawn so far.
-    pub fn frames(&self) -> u64 {
-        self.frames
-    }
-
-    /// True while the worker thread runs; stays readable after the app is dropped.
-    pub fn worker_alive_flag(&self) -> Option<Arc<AtomicBool>> {
-        self.session.as_ref().map(Session::alive_flag)
-    }
-
-    /// Stop and join the worker (what closing the window does).
-    pub fn shutdown(&mut self) {
-        if let Some(session) = &mut self.session {
-            session.shutdown();
-        }
-    }
-
-    pub(super) fn main_run(&self) -> Option<&RunSnapshot> {
-        self.snapshot.as_ref()?.main_run()
     }
 
     // ---------------------------------------------------------------------------------------

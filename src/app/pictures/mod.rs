@@ -1,6 +1,6 @@
 //! The pictures the worker sends, computed from a trainer: the prediction curve or predicted
 //! against actual, the data points, and the inside of the network ([`inside_snapshot`]). The
-//! worker loop (`session/worker.rs`) decides when; this module only knows how. Nothing here
+//! worker loop (`session/worker/`) decides when; this module only knows how. Nothing here
 //! draws.
 
 use egui_plot::PlotPoint;

@@ -1,7 +1,6 @@
 //! The worker thread itself: a thin loop around `Trainer::step()` that handles commands, paces
 //! training, and sends snapshots; the UI's handle on it is [`super::Session`].
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
@@ -9,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::data::Dataset;
 use crate::train::history::{LossHistory, LossPoint};
-use crate::train::{Model, TrainConfig, TrainError, Trainer};
+use crate::train::{TrainConfig, TrainError, Trainer};
 
 use super::super::notices::Topic;
 use super::super::pictures::{curve_xs, data_view, inside_snapshot, prediction};
@@ -18,6 +17,10 @@ use super::super::snapshot::{
     Snapshot,
 };
 use super::Command;
+
+mod weights;
+
+use weights::CarriedHistory;
 
 /// Kept points of the loss curve.
 const HISTORY_CAPACITY: usize = 2048;
@@ -72,21 +75,6 @@ impl Run {
     fn epoch(&self) -> usize {
         self.epochs_before + self.trainer.epoch()
     }
-}
-
-/// What a run hands to the run that replaces it when weights are loaded.
-struct CarriedHistory {
-    history: LossHistory,
-    epochs: usize,
-    markers: Vec<EpochMarker>,
-    reason: String,
-}
-
-fn file_label(path: &std::path::Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    )
 }
 
 impl Worker {
@@ -404,104 +392,6 @@ impl Worker {
                 let reason = pause_reason(&err);
                 self.send(Event::Paused { reason });
             }
-        }
-    }
-
-    fn save(&self, path: PathBuf) {
-        let Some(run) = self
-            .state
-            .as_ref()
-            .and_then(|training| training.runs.first())
-        else {
-            self.fail(
-                Topic::Weights,
-                "Could not save the weights",
-                "There is no model yet: load data first.".to_owned(),
-            );
-            return;
-        };
-        match run.trainer.model().save(&path) {
-            Ok(()) => self.send(Event::Saved { path }),
-            Err(err) => self.fail(
-                Topic::Weights,
-                "Could not save the weights",
-                format!(
-                    "{}: {err}. Choose another folder or file name.",
-                    path.display()
-                ),
-            ),
-        }
-    }
-
-    fn load(&mut self, path: PathBuf) {
-        const WHAT: &str = "Could not load the weights";
-        let Some(training) = &self.state else {
-            self.fail(
-                Topic::Weights,
-                WHAT,
-                "Load data first: the weights are continued on the current data.".to_owned(),
-            );
-            return;
-        };
-        let model = match Model::load(&path) {
-            Ok(model) => model,
-            Err(err) => {
-                self.fail(
-                    Topic::Weights,
-                    WHAT,
-                    format!(
-                        "{}: {err}. Choose a .safetensors file saved by Nanograd.",
-                        path.display()
-                    ),
-                );
-                return;
-            }
-        };
-        let dataset = Arc::clone(&training.dataset);
-        if model.mlp.n_inputs() != dataset.n_inputs() {
-            self.fail(
-                Topic::Weights,
-                WHAT,
-                format!(
-                    "The file's network takes {} input(s) ({}), but the current data has {} ({}). \
-                     Choose matching x columns first.",
-                    model.mlp.n_inputs(),
-                    model.x_names.join(", "),
-                    dataset.n_inputs(),
-                    dataset.x_names.join(", ")
-                ),
-            );
-            return;
-        }
-        let hidden_sizes = model.mlp.hidden_sizes().to_vec();
-        let activation = model.mlp.activation();
-        // The loss curve goes on across the load, with a line where the weights changed.
-        let carried = training.runs.first().map(|run| CarriedHistory {
-            history: run.history.clone(),
-            // A part-done epoch counts as done, so the curve never steps back.
-            epochs: run.epoch()
-                + usize::from(
-                    run.trainer.steps() % run.trainer.steps_per_epoch().max(1) as u64 != 0,
-                ),
-            markers: run.markers.clone(),
-            reason: format!("weights loaded from {}", file_label(&path)),
-        });
-        let config = TrainConfig {
-            hidden_sizes: hidden_sizes.clone(),
-            activation,
-            ..training.config.clone()
-        };
-        match Trainer::from_model(&dataset, &config, model) {
-            Ok(trainer) => {
-                self.is_training = false;
-                self.start(dataset, config, trainer, carried);
-                self.send(Event::ModelLoaded {
-                    path,
-                    hidden_sizes,
-                    activation,
-                });
-            }
-            Err(err) => self.fail(Topic::Weights, WHAT, format!("{}: {err}", path.display())),
         }
     }
 
