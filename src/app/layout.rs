@@ -166,6 +166,7 @@ impl NanogradApp {
                 &ControlsView {
                     is_training: self.is_training || self.play_when_ready,
                     is_ready: self.dataset.is_some() || self.load_job.is_some(),
+                    is_compact: self.settings.view.is_projector,
                 },
                 &mut self.settings.steps_per_second,
                 &mut self.settings.is_full_speed,

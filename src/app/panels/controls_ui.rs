@@ -7,6 +7,9 @@ use super::{Action, shortcuts};
 pub struct ControlsView {
     pub is_training: bool,
     pub is_ready: bool,
+    /// Projector view: the toolbar must fit one row of a 1024-wide window in large text, so
+    /// Step batch stays in the Training menu (and on the , key).
+    pub is_compact: bool,
 }
 
 pub fn controls_ui(
@@ -42,8 +45,9 @@ pub fn controls_ui(
     {
         actions.push(Action::StepEpoch);
     }
-    if ui
-        .add_enabled(view.is_ready, egui::Button::new("Step batch"))
+    if !view.is_compact
+        && ui
+            .add_enabled(view.is_ready, egui::Button::new("Step batch"))
         .on_hover_text(format!(
             "Train one mini-batch, then pause, and show what it changed: the batch's loss before \
              and after, and the weights that moved most ({})",

@@ -21,11 +21,12 @@ pub fn network_ui(
         .show(ui, |ui| {
             for (index, units) in network.hidden_sizes.iter_mut().enumerate() {
                 let label = ui.label(format!("Layer {}", index + 1));
+                let suffix = if *units == 1 { " unit" } else { " units" };
                 ui.add(
                     egui::DragValue::new(units)
                         .range(1..=MAX_UNITS)
                         .speed(0.25)
-                        .suffix(" units"),
+                        .suffix(suffix),
                 )
                 .labelled_by(label.id)
                 .on_hover_text("Units in this hidden layer (1 to 256); drag or type");
