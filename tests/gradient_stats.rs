@@ -138,13 +138,15 @@ fn epoch_point_measures_the_last_step_of_the_epoch() {
             .map(|(&b, &a)| a - b)
             .collect();
         let update_ratio = norm(&update) / norm(before[weight].data());
+        // The trainer sums in f32 lanes: equal to an f64 sum within 1e-4, far below a pixel on
+        // a log axis, while a wrong layer or a missed value would be off by far more.
         assert!(
-            (f64::from(measured.grad_norm) / grad_norm - 1.0).abs() < 1e-5,
+            (f64::from(measured.grad_norm) / grad_norm - 1.0).abs() < 1e-4,
             "layer {layer}: grad norm {} vs {grad_norm}",
             measured.grad_norm
         );
         assert!(
-            (f64::from(measured.update_ratio) / update_ratio - 1.0).abs() < 1e-3,
+            (f64::from(measured.update_ratio) / update_ratio - 1.0).abs() < 1e-4,
             "layer {layer}: update ratio {} vs {update_ratio}",
             measured.update_ratio
         );

