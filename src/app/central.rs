@@ -142,7 +142,7 @@ impl NanogradApp {
             ),
             LowerView::Gradients => {
                 let empty = GradientHistory::new(2);
-                let history = run.as_ref().map_or(&empty, |run| &run.gradients);
+                let history = run.as_ref().map_or(&empty, |run| &*run.gradients);
                 gradient_plot_ui(
                     ui,
                     history,

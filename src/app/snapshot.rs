@@ -117,8 +117,9 @@ pub struct RunSnapshot {
     pub inside: Option<Arc<InsideSnapshot>>,
     /// Lines to draw on the loss plot (where weights were loaded).
     pub markers: Vec<EpochMarker>,
-    /// Each layer's gradient norm and update ratio, once an epoch.
-    pub gradients: GradientHistory,
+    /// Each layer's gradient norm and update ratio, once an epoch; shared, because it changes
+    /// once an epoch while snapshots come up to 30 times a second.
+    pub gradients: Arc<GradientHistory>,
 }
 
 /// A moment in a run's history, drawn as a labelled vertical line on the loss plot.

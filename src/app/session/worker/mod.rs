@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::data::Dataset;
 use crate::train::history::{LossHistory, LossPoint};
-use crate::train::{TrainConfig, TrainError, Trainer};
+use crate::train::{GradientHistory, TrainConfig, TrainError, Trainer};
 
 use super::super::notices::Topic;
 use super::super::pictures::{curve_xs, data_view, inside_snapshot, prediction};
@@ -68,6 +68,24 @@ struct Run {
     rate_mark: (u64, Instant),
     steps_per_second: f64,
     network: NetworkSummary,
+    gradients_sent: SharedHistory,
+}
+
+/// The gradient history as last sent, copied again only when it has grown.
+#[derive(Default)]
+struct SharedHistory(Option<Arc<GradientHistory>>);
+
+impl SharedHistory {
+    fn share(&mut self, history: &GradientHistory) -> Arc<GradientHistory> {
+        match &self.0 {
+            Some(sent)
+                if sent.n_pushed() == history.n_pushed() && sent.latest() == history.latest() =>
+            {
+                Arc::clone(sent)
+            }
+            _ => Arc::clone(self.0.insert(Arc::new(history.clone()))),
+        }
+    }
 }
 
 impl Run {
@@ -253,6 +271,7 @@ impl Worker {
             steps_per_second: 0.0,
             epochs_before: 0,
             markers: Vec::new(),
+            gradients_sent: SharedHistory::default(),
         };
         if let Some(carried) = carried {
             run.history = carried.history;
@@ -457,7 +476,7 @@ impl Worker {
                 network: run.network.clone(),
                 inside: Some(Arc::new(inside)),
                 markers: run.markers.clone(),
-                gradients: trainer.gradient_history().clone(),
+                gradients: run.gradients_sent.share(trainer.gradient_history()),
             });
         }
         self.send(Event::Snapshot(Box::new(Snapshot {
