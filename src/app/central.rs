@@ -65,6 +65,13 @@ impl NanogradApp {
         let run = self.main_run().cloned();
         let inside = run.as_ref().and_then(|run| run.inside.clone());
         let data_view = self.data_view.clone();
+        let x_names = data_view
+            .as_ref()
+            .map(|view| view.x_names.clone())
+            .unwrap_or_default();
+        let y_name = data_view
+            .as_ref()
+            .map_or_else(String::new, |view| view.y_name.clone());
         // Diagram columns: inputs, hidden layers, output.
         let last_hidden_column = inside
             .as_ref()
@@ -152,13 +159,6 @@ impl NanogradApp {
                 )
             }
             LowerView::Units => {
-                let x_names = data_view
-                    .as_ref()
-                    .map(|view| view.x_names.clone())
-                    .unwrap_or_default();
-                let y_name = data_view
-                    .as_ref()
-                    .map_or_else(String::new, |view| view.y_name.clone());
                 let activation = inside.as_ref().map_or_else(String::new, |inside| {
                     inside.model.mlp.activation().to_string()
                 });
@@ -185,13 +185,6 @@ impl NanogradApp {
             let gap_x = ui.spacing().item_spacing.x * 2.0;
             let diagram_area =
                 Rect::from_min_max(pos2(lower_area.right() + gap_x, bottom.top()), bottom.max);
-            let x_names = data_view
-                .as_ref()
-                .map(|view| view.x_names.clone())
-                .unwrap_or_default();
-            let y_name = data_view
-                .as_ref()
-                .map_or_else(String::new, |view| view.y_name.clone());
             let (hidden_sizes, activation) = match &run {
                 Some(run) => {
                     let sizes = &run.network.layer_sizes;

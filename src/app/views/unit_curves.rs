@@ -89,29 +89,30 @@ pub fn unit_curves_in_plot(
 /// The unit whose curve passes closest to `pointer` (in screen points), if within reach.
 fn nearest_unit(plot_ui: &PlotUi<'_>, curves: &UnitCurveSet, pointer: PlotPoint) -> Option<usize> {
     let shares = &curves.contributions;
-    let n_units = shares.n_units;
-    let row = curves
-        .xs
-        .iter()
-        .enumerate()
-        .min_by(|(_, a), (_, b)| {
-            (f64::from(**a) - pointer.x)
-                .abs()
-                .total_cmp(&(f64::from(**b) - pointer.x).abs())
-        })
-        .map(|(row, _)| row)?;
-    let pointer_screen = plot_ui.screen_from_plot(pointer);
     let constant = f64::from(shares.constant);
-    (0..n_units)
-        .map(|unit| {
-            let share = f64::from(shares.contributions[row * n_units + unit]);
-            let point = PlotPoint::new(f64::from(curves.xs[row]), constant + share);
-            (
-                unit,
-                (plot_ui.screen_from_plot(point).y - pointer_screen.y).abs(),
-            )
+    nearest_curve(plot_ui, &curves.xs, shares.n_units, pointer, |row, unit| {
+        constant + f64::from(shares.contributions[row * shares.n_units + unit])
+    })
+}
+
+/// Of `n_curves` curves over `xs` (curve `c` at row `r` is `y_at(r, c)`), the one passing
+/// closest to `pointer` at the nearest x, within [`HOVER_DISTANCE`] screen points.
+pub fn nearest_curve(
+    plot_ui: &PlotUi<'_>,
+    xs: &[f32],
+    n_curves: usize,
+    pointer: PlotPoint,
+    y_at: impl Fn(usize, usize) -> f64,
+) -> Option<usize> {
+    let distance_x = |x: &f32| (f64::from(*x) - pointer.x).abs();
+    let row = (0..xs.len()).min_by(|&a, &b| distance_x(&xs[a]).total_cmp(&distance_x(&xs[b])))?;
+    let pointer_y = plot_ui.screen_from_plot(pointer).y;
+    (0..n_curves)
+        .map(|curve| {
+            let point = PlotPoint::new(f64::from(xs[row]), y_at(row, curve));
+            (curve, (plot_ui.screen_from_plot(point).y - pointer_y).abs())
         })
         .filter(|(_, distance)| *distance <= HOVER_DISTANCE)
         .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(unit, _)| unit)
+        .map(|(curve, _)| curve)
 }

@@ -1,15 +1,12 @@
 //! The units plot: any hidden layer's raw activations, or the last hidden layer's shares of the
 //! prediction, along one input column (with several inputs, the others held at their mean).
 
-use egui_plot::{Line, Plot, PlotPoint};
+use egui_plot::{Line, Plot};
 
 use super::super::snapshot::UnitCurveSet;
 use super::super::style::ViewStyle;
 use super::axes::{Scale, with_axes};
-use super::unit_curves::unit_color;
-
-/// A curve is hovered when the pointer is this close to it, in points.
-const HOVER_DISTANCE: f32 = 6.0;
+use super::unit_curves::{nearest_curve, unit_color};
 
 /// What the units plot reports: the `(hidden layer counted from 1, unit)` under the pointer.
 pub struct UnitsPlotOutput {
@@ -105,28 +102,9 @@ pub fn units_plot_ui(
     let response = plot.show(ui, |plot_ui| {
         let pointer = plot_ui.pointer_coordinate();
         let hovered = pointer.and_then(|pointer| {
-            let row = curves
-                .xs
-                .iter()
-                .enumerate()
-                .min_by(|(_, a), (_, b)| {
-                    (f64::from(**a) - pointer.x)
-                        .abs()
-                        .total_cmp(&(f64::from(**b) - pointer.x).abs())
-                })
-                .map(|(row, _)| row)?;
-            let pointer_y = plot_ui.screen_from_plot(pointer).y;
-            (0..n_units)
-                .map(|unit| {
-                    let point = PlotPoint::new(
-                        f64::from(curves.xs[row]),
-                        f64::from(values[row * n_units + unit]),
-                    );
-                    (unit, (plot_ui.screen_from_plot(point).y - pointer_y).abs())
-                })
-                .filter(|(_, distance)| *distance <= HOVER_DISTANCE)
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(unit, _)| unit)
+            nearest_curve(plot_ui, &curves.xs, n_units, pointer, |row, unit| {
+                f64::from(values[row * n_units + unit])
+            })
         });
         let bold = hovered.or(highlight
             .filter(|(layer, _)| *layer == shown_layer.max(1).min(n_hidden.max(1)))
