@@ -283,6 +283,7 @@ impl NanogradApp {
                 ctx,
                 change,
                 inside.as_ref().map(|inside| &inside.model),
+                self.layout.loss_plot,
                 &mut is_open,
             );
             if !is_open {
@@ -292,7 +293,7 @@ impl NanogradApp {
         let arithmetic = inside.and_then(|inside| inside.arithmetic.clone());
         if let (Some(arithmetic), Some(_)) = (arithmetic, self.inspector.selected) {
             let mut is_open = true;
-            neuron_window(ctx, &arithmetic, &mut is_open);
+            neuron_window(ctx, &arithmetic, self.layout.loss_plot, &mut is_open);
             if !is_open {
                 self.inspector.selected = None;
             }
@@ -327,6 +328,8 @@ fn lower_view_tabs_ui(ui: &mut egui::Ui, view: &mut LowerView) {
         ] {
             ui.selectable_value(view, choice, name).on_hover_text(hover);
         }
+        // The plot's own controls follow: a line keeps them apart from the tabs.
+        ui.separator();
     });
 }
 

@@ -5,16 +5,20 @@ use crate::inside::arithmetic::number;
 use crate::train::{BatchChange, Model, WeightMove};
 
 /// Shows the window while `is_open`. `model` names the units (the current network).
+/// It opens over `place` (the plot beside the diagram).
 pub fn batch_window(
     ctx: &egui::Context,
     change: &BatchChange,
     model: Option<&Model>,
+    place: Option<egui::Rect>,
     is_open: &mut bool,
 ) {
+    let place = place.unwrap_or_else(|| ctx.content_rect());
     egui::Window::new("One batch")
         .open(is_open)
         .resizable(true)
-        .default_width(440.0)
+        .default_width(place.width().min(440.0))
+        .default_pos(place.left_top())
         .show(ctx, |ui| {
             let end = if change.epoch_finished {
                 " (the last of its epoch)"

@@ -7,21 +7,29 @@ use crate::inside::arithmetic::number;
 /// Terms written into the equation; the rest are summed in one.
 const EQUATION_TERMS: usize = 4;
 /// Rows of the terms table.
-const TABLE_TERMS: usize = 8;
+const TABLE_TERMS: usize = 5;
 
-/// Shows the window while `is_open`; the user closes it with its ×.
-pub fn neuron_window(ctx: &egui::Context, arithmetic: &NeuronArithmetic, is_open: &mut bool) {
+/// Shows the window while `is_open`; the user closes it with its ×. It opens over `place` (the
+/// plot beside the diagram), leaving the fit plot and the diagram it was opened from in view.
+pub fn neuron_window(
+    ctx: &egui::Context,
+    arithmetic: &NeuronArithmetic,
+    place: Option<egui::Rect>,
+    is_open: &mut bool,
+) {
+    let place = place.unwrap_or_else(|| ctx.content_rect());
     egui::Window::new(format!("Neuron {}", arithmetic.name))
         .open(is_open)
         .resizable(true)
-        .default_width(420.0)
-        // Over the top right of the fit plot, clear of the diagram it was opened from.
-        .default_pos(ctx.content_rect().right_top() + egui::vec2(-440.0, 110.0))
+        .default_width(place.width().min(440.0))
+        .default_pos(place.left_top())
+        .max_height(place.height().max(200.0))
+        .vscroll(true)
         .show(ctx, |ui| neuron_ui(ui, arithmetic));
 }
 
 fn neuron_ui(ui: &mut egui::Ui, arithmetic: &NeuronArithmetic) {
-    ui.label("For the probe input (standardised units, as the network computes):");
+    ui.label("For the probe input, in standardised units:");
     ui.add(
         egui::Label::new(egui::RichText::new(arithmetic.equation(EQUATION_TERMS)).monospace())
             .wrap(),
