@@ -49,6 +49,20 @@ fn render_inside_views() {
     let mut units = trained(test_settings(), 3);
     units.get_by_label("Hidden units").click();
     step_for(&mut units, Duration::from_millis(500));
+    let node = units
+        .state()
+        .layout()
+        .diagram_nodes
+        .iter()
+        .find(|(at, _)| *at == (2, 5))
+        .map(|(_, center)| *center)
+        .expect("the diagram draws h2,6");
+    units.hover_at(node);
+    units.step();
+    units.drag_at(node);
+    units.step();
+    units.drop_at(node);
+    step_for(&mut units, Duration::from_millis(500));
     shoot(&mut units, "units_default");
 
     let mut deep = trained(network(&[256; 8], Activation::Relu), 1);

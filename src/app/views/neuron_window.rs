@@ -22,7 +22,10 @@ pub fn neuron_window(
         .open(is_open)
         .resizable(true)
         .default_width(place.width().min(440.0))
-        .default_pos(place.left_top())
+        // Grows up from the bottom of the place, so that a tall one covers the fit plot's
+        // lower part (the axis) rather than running off the window.
+        .pivot(egui::Align2::LEFT_BOTTOM)
+        .default_pos(place.left_bottom())
         .max_height(place.height().max(200.0))
         .vscroll(true)
         .show(ctx, |ui| neuron_ui(ui, arithmetic));
