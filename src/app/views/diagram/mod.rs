@@ -424,16 +424,31 @@ fn place_captions(
         );
         let center_x = (grid.column_x(hidden.start) + grid.column_x(hidden.end - 1)) / 2.0;
         let sizes = &model.hidden_sizes;
-        let units = if sizes.iter().all(|&size| size == sizes[0]) {
-            format!("{} each, {}", sizes[0], model.activation)
+        let n = hidden.len();
+        let is_uniform = sizes.iter().all(|&size| size == sizes[0]);
+        let units = if is_uniform {
+            sizes[0].to_string()
         } else {
-            format!(
-                "{} units, {}",
-                sizes.iter().sum::<usize>(),
-                model.activation
-            )
+            format!("{} units", sizes.iter().sum::<usize>())
         };
-        let lines = [format!("hidden 1–{}", hidden.len()), units];
+        // The longest wording that fits; the last is cut with "…" if even it does not.
+        let wordings = [
+            [
+                format!("hidden 1–{n}"),
+                if is_uniform {
+                    format!("{units} each, {}", model.activation)
+                } else {
+                    format!("{units}, {}", model.activation)
+                },
+            ],
+            [format!("h1–h{n}"), format!("{units} each")],
+            [format!("h1–{n}"), units],
+        ];
+        let lines = wordings
+            .iter()
+            .find(|lines| lines.iter().all(|line| fits_at(line, room, font)))
+            .unwrap_or(&wordings[wordings.len() - 1])
+            .clone();
         for (row, text) in lines.into_iter().enumerate() {
             let Some((text, width)) = fit_text(&text, room.span(), font, measure) else {
                 continue;
