@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use egui_plot::{AxisHints, GridInput, GridMark, Plot};
+use egui_plot::{AxisHints, GridInput, GridMark, HoverPosition, Plot, PlotPoint};
 
 use super::ticks::{self, AxisGeometry, Tick};
 
@@ -90,5 +90,31 @@ fn axis_hints<'a>(
                 .find(|tick| tick.value == mark.value)
                 .and_then(|tick| tick.label.clone())
                 .unwrap_or_default()
+        })
+}
+
+/// A plot against epochs: as wide as there is room, no scroll zoom, and epochs 0 to 1 at least,
+/// so that a fresh run's single point does not sit in a range of ±0.003 epochs with negative
+/// epochs on the axis. `readout(series name, point)` is the hover text.
+pub fn epoch_plot<'a>(
+    id: &str,
+    width: f32,
+    readout: impl Fn(&str, PlotPoint) -> String + 'a,
+) -> Plot<'a> {
+    Plot::new(id)
+        .width(width)
+        .allow_scroll(false)
+        .include_x(0.0)
+        .include_x(1.0)
+        .label_formatter(move |position: &HoverPosition<'_>| {
+            let (name, point) = match position {
+                HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } => (*plot_name, *position),
+                HoverPosition::Elsewhere { position } => ("", *position),
+            };
+            Some(readout(name, point))
         })
 }

@@ -5,11 +5,11 @@
 //! labels show the values those stand for ([`super::ticks::log10_ticks`]). The trainer measures
 //! the points ([`crate::train::GradientHistory`]); this only draws them.
 
-use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, PlotPoint, Text};
+use egui_plot::{HLine, Line, LineStyle, PlotPoint, Text};
 use serde::{Deserialize, Serialize};
 
 use super::super::style::{SERIES_COLORS, ViewStyle};
-use super::axes::{Scale, with_axes};
+use super::axes::{Scale, epoch_plot, with_axes};
 use super::legend::{LegendItem, Symbol, legend_items_ui};
 use crate::train::{GradientHistory, LayerGradient};
 
@@ -106,24 +106,9 @@ pub fn gradient_plot_ui(
             }
         }
     }
-    let mut plot = Plot::new("gradient-plot")
-        .width(ui.available_width())
-        .allow_scroll(false)
-        // Epochs 0 to 1 at least, as in the loss plot: one point alone would get a range of
-        // ±0.003 epochs.
-        .include_x(0.0)
-        .include_x(1.0)
-        .label_formatter(move |position: &HoverPosition<'_>| {
-            let (name, point) = match position {
-                HoverPosition::NearDataPoint {
-                    plot_name,
-                    position,
-                    ..
-                } => (*plot_name, *position),
-                HoverPosition::Elsewhere { position } => ("", *position),
-            };
-            Some(readout(name, point, measure))
-        });
+    let mut plot = epoch_plot("gradient-plot", ui.available_width(), move |name, point| {
+        readout(name, point, measure)
+    });
     if measure == GradientMeasure::UpdateRatio {
         // The rule of thumb stays in view, so a plot far below it shows how far.
         plot = plot.include_y(HEALTHY_UPDATE_RATIO.log10());

@@ -4,12 +4,12 @@
 //! losses those stand for ([`super::ticks::log10_ticks`]). The loss is the mean squared error in
 //! standardised units (what the optimizer minimises), and the axis title says so.
 
-use egui_plot::{HoverPosition, Line, LineStyle, Plot, PlotPoint, Text, VLine};
+use egui_plot::{Line, LineStyle, PlotPoint, Text, VLine};
 
 use super::super::numbers::format_loss;
 use super::super::snapshot::RunSnapshot;
 use super::super::style::ViewStyle;
-use super::axes::{Scale, with_axes};
+use super::axes::{Scale, epoch_plot, with_axes};
 use super::legend::{LegendItem, Symbol, legend_items_ui};
 
 /// Smallest loss drawn on the log scale (a perfect fit would be log10(0)).
@@ -76,24 +76,9 @@ pub fn loss_plot_ui(
     } else {
         ("loss", Scale::Linear)
     };
-    let mut plot = Plot::new("loss-plot")
-        .width(ui.available_width())
-        .allow_scroll(false)
-        // Epochs 0 to 1 at least: a fresh run's single point would otherwise sit in a range
-        // of ±0.003 epochs, with negative epochs on the axis.
-        .include_x(0.0)
-        .include_x(1.0)
-        .label_formatter(move |position: &HoverPosition<'_>| {
-            let (name, point) = match position {
-                HoverPosition::NearDataPoint {
-                    plot_name,
-                    position,
-                    ..
-                } => (*plot_name, *position),
-                HoverPosition::Elsewhere { position } => ("", *position),
-            };
-            Some(loss_readout(name, point, is_log))
-        });
+    let mut plot = epoch_plot("loss-plot", ui.available_width(), move |name, point| {
+        loss_readout(name, point, is_log)
+    });
     if !is_log {
         plot = plot.include_y(0.0);
     }
