@@ -61,9 +61,8 @@ impl Optimizer for Adam {
         self.step_count += 1;
         let (b1, b2, eps, lr) = (self.beta1, self.beta2, self.epsilon, self.learning_rate);
         // Bias corrections in f64 as PyTorch computes them (Python floats), then one cast.
-        let t = self.step_count as i32;
-        let bias_correction1 = 1.0 - f64::from(b1).powi(t);
-        let bias_correction2_sqrt = (1.0 - f64::from(b2).powi(t)).sqrt();
+        let bias_correction1 = bias_correction(b1, self.step_count);
+        let bias_correction2_sqrt = bias_correction(b2, self.step_count).sqrt();
         let step_size = (f64::from(lr) / bias_correction1) as f32;
         let inv_bc2_sqrt = (1.0 / bias_correction2_sqrt) as f32;
         let decay = 1.0 - lr * self.weight_decay;
@@ -87,9 +86,35 @@ impl Optimizer for Adam {
         self.learning_rate = learning_rate;
     }
 
+    fn snapshot(&self) -> Box<dyn Optimizer> {
+        Box::new(self.clone())
+    }
+
     fn reset(&mut self) {
         self.step_count = 0;
         self.first_moment.clear();
         self.second_moment.clear();
+    }
+}
+
+/// `1 − βᵗ`. Past 2³¹ steps βᵗ is 0 in f64 anyway; saturating the power keeps the correction at
+/// 1 instead of wrapping to a negative power, which would turn every weight into NaN after about
+/// four hours at full speed.
+fn bias_correction(beta: f32, step: u64) -> f64 {
+    let t = i32::try_from(step).unwrap_or(i32::MAX);
+    1.0 - f64::from(beta).powi(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bias_correction;
+
+    #[test]
+    fn bias_correction_stays_one_after_two_to_the_31_steps() {
+        for step in [1u64 << 31, (1u64 << 31) + 1, u64::MAX] {
+            assert_eq!(bias_correction(0.9, step), 1.0, "step {step}");
+            assert_eq!(bias_correction(0.999, step), 1.0, "step {step}");
+        }
+        assert!((bias_correction(0.9, 1) - 0.1).abs() < 1e-7);
     }
 }
