@@ -24,6 +24,9 @@ pub trait Optimizer: Send {
     fn set_learning_rate(&mut self, learning_rate: f32);
     /// Forgets momentum and moment estimates, as at construction.
     fn reset(&mut self);
+    /// A copy of the optimizer with its state (momentum, moments, step count), so training
+    /// can later go back to this moment exactly.
+    fn snapshot(&self) -> Box<dyn Optimizer>;
 }
 
 /// What a user chooses; `build` turns it into a stateful optimizer.

@@ -57,6 +57,10 @@ impl Optimizer for Sgd {
         self.learning_rate = learning_rate;
     }
 
+    fn snapshot(&self) -> Box<dyn Optimizer> {
+        Box::new(self.clone())
+    }
+
     fn reset(&mut self) {
         self.velocity.clear();
     }

@@ -9,6 +9,7 @@ use thiserror::Error;
 use super::batch_change::{BatchChange, largest_moves};
 use super::config::TrainConfig;
 use super::gradient_stats::{GRADIENT_HISTORY_CAPACITY, GradientHistory, GradientPoint};
+use super::guard::{DivergenceCause, DivergenceGuard};
 use super::metrics::{Fit, Metrics};
 use super::model::Model;
 use crate::data::{Dataset, Standardization};
@@ -23,10 +24,17 @@ pub enum TrainError {
     #[error("a hidden layer has no units: every layer needs at least 1")]
     EmptyLayer,
     #[error(
-        "training diverged at step {step}: the loss became {loss}. The weights were put back to \
-         the last good step; lower the learning rate and continue, or reset"
+        "training diverged at step {step}: the loss {}. The weights of epoch {restored_epoch}, \
+         from before it went wrong, were put back; lower the learning rate and continue, or reset",
+        describe_loss(*loss, cause)
     )]
-    Diverged { step: u64, loss: f32 },
+    Diverged {
+        step: u64,
+        loss: f32,
+        cause: DivergenceCause,
+        /// The epoch whose weights and optimizer state were put back.
+        restored_epoch: usize,
+    },
 }
 
 /// The outcome of one optimizer step.
@@ -48,8 +56,12 @@ pub struct Trainer {
     train_x: Vec<f32>,
     train_y: Vec<f32>,
     mlp: Mlp,
-    /// Parameters before the latest update: restored when a step's loss goes non-finite.
+    /// Parameters before the latest update, for what a step changed.
     last_good: Vec<Tensor>,
+    /// Weights and optimizer state worth going back to when training blows up.
+    guard: DivergenceGuard,
+    /// Sum and count of this epoch's batch losses so far.
+    epoch_loss: (f64, u32),
     optimizer: Box<dyn Optimizer>,
     tape: Tape,
     gradients: Gradients,
@@ -109,8 +121,11 @@ impl Trainer {
         let mut config = config.clone();
         config.hidden_sizes = model.mlp.hidden_sizes().to_vec();
         config.activation = model.mlp.activation();
+        let optimizer = config.optimizer.build();
         Ok(Self {
-            optimizer: config.optimizer.build(),
+            guard: DivergenceGuard::new(model.mlp.parameters(), optimizer.as_ref(), 0),
+            epoch_loss: (0.0, 0),
+            optimizer,
             // The shuffle stream is apart from the split and init streams, so changing the
             // batch size does not change the initial weights.
             shuffle_rng: ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed_5eed_5eed_5eed),
@@ -199,13 +214,19 @@ impl Trainer {
         let loss_node = self.record_batch_loss(batch_rows);
         let loss = self.tape.item(loss_node);
         self.tape.backward_into(loss_node, &mut self.gradients);
-        if !loss.is_finite() || !self.gradients.all_finite() {
-            for (parameter, good) in self.mlp.parameters_mut().iter_mut().zip(&self.last_good) {
-                parameter.data_mut().copy_from_slice(good.data());
+        if let Some(cause) = self.guard.judge(loss, self.gradients.all_finite()) {
+            let restored_epoch = self
+                .guard
+                .restore(self.mlp.parameters_mut(), &mut self.optimizer);
+            for (good, parameter) in self.last_good.iter_mut().zip(self.mlp.parameters()) {
+                good.data_mut().copy_from_slice(parameter.data());
             }
+            self.epoch_loss = (0.0, 0);
             return Err(TrainError::Diverged {
-                step: self.steps,
+                step: self.steps + 1,
                 loss,
+                cause,
+                restored_epoch,
             });
         }
         for (good, parameter) in self.last_good.iter_mut().zip(self.mlp.parameters()) {
@@ -215,10 +236,20 @@ impl Trainer {
             .step(self.mlp.parameters_mut(), &self.gradients);
         self.steps += 1;
         self.cursor = end;
+        self.epoch_loss.0 += f64::from(loss);
+        self.epoch_loss.1 += 1;
         let epoch_finished = self.cursor == self.order.len();
         if epoch_finished {
             self.cursor = 0;
             self.epoch += 1;
+            let (total, count) = std::mem::take(&mut self.epoch_loss);
+            self.guard.epoch_finished(
+                self.epoch,
+                self.steps,
+                total / f64::from(count.max(1)),
+                self.mlp.parameters(),
+                self.optimizer.as_ref(),
+            );
             // Once an epoch, not every step: it is a pass over every parameter.
             self.gradient_history.push(GradientPoint::measure(
                 self.epoch as f64,
@@ -271,6 +302,35 @@ impl Trainer {
             epoch_finished: report.epoch_finished,
             largest_moves: largest_moves(&self.last_good, self.mlp.parameters()),
         })
+    }
+
+    /// Replaces the weights (same shapes), e.g. with the best ones kept by early stopping. The
+    /// optimizer's state stays as it is.
+    pub fn set_parameters(&mut self, parameters: &[Tensor]) {
+        for ((parameter, good), new) in self
+            .mlp
+            .parameters_mut()
+            .iter_mut()
+            .zip(&mut self.last_good)
+            .zip(parameters)
+        {
+            parameter.data_mut().copy_from_slice(new.data());
+            good.data_mut().copy_from_slice(new.data());
+        }
+    }
+
+    /// The loss over every training row with the current weights, in standardised units.
+    pub fn train_loss(&mut self) -> f64 {
+        let predictions = self.mlp.predict(&mut self.tape, &self.train_x);
+        loss_value(self.config.loss, &predictions, &self.train_y)
+    }
+
+    /// The loss over the validation rows, when there are any.
+    pub fn validation_loss(&mut self) -> Option<f64> {
+        let validation_set = self.validation_set.take()?;
+        let (loss, _) = self.evaluate(&validation_set);
+        self.validation_set = Some(validation_set);
+        Some(loss)
     }
 
     /// Each layer's gradient norm and update ratio, one point per finished epoch.
@@ -353,6 +413,18 @@ impl Trainer {
             ),
             fit,
         )
+    }
+}
+
+fn describe_loss(loss: f32, cause: &DivergenceCause) -> String {
+    match cause {
+        DivergenceCause::NonFinite if loss.is_finite() => {
+            format!("was {loss} but a gradient was not a finite number")
+        }
+        DivergenceCause::NonFinite => format!("became {loss}"),
+        DivergenceCause::BlowUp { best_loss } => {
+            format!("jumped to {loss:.3e}, far above the best so far ({best_loss:.3e})")
+        }
     }
 }
 
