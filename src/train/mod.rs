@@ -1,14 +1,19 @@
 //! Training: the synchronous loop (`Trainer::step`), its configuration, fit metrics, the
 //! trained `Model` and its weights file, a bounded loss history, each layer's gradients over
-//! training, and what one mini-batch step changed. No threads, no UI.
+//! training, what one mini-batch step changed, the rules that end a run (stop rules and the
+//! divergence guard) and advice on what is going wrong. No threads, no UI.
 
+pub mod advice;
 mod batch_change;
 mod checkpoint;
 mod config;
 mod gradient_stats;
+mod guard;
 pub mod history;
 mod metrics;
 mod model;
+mod race;
+mod stop;
 mod trainer;
 
 pub use batch_change::{BatchChange, LARGEST_MOVES_SHOWN, WeightMove};
@@ -17,6 +22,9 @@ pub use config::{DEFAULT_EPOCHS, TrainConfig};
 pub use gradient_stats::{
     GRADIENT_HISTORY_CAPACITY, GradientHistory, GradientPoint, LayerGradient,
 };
+pub use guard::{BLOW_UP_FLOOR, BLOW_UP_RATIO, DivergenceCause};
 pub use metrics::{Fit, Metrics};
 pub use model::Model;
+pub use race::{MAX_RACE_RUNS, Race, RaceError, RaceRun, SharedStart};
+pub use stop::{BestEpoch, EarlyStopping, EpochLosses, RunMonitor, StopReason, StopRules};
 pub use trainer::{StepReport, TrainError, Trainer};
