@@ -1,16 +1,19 @@
-//! The headless subcommands: `train`, `predict`, `bench`, `inspect`, `explain`, `graph` and
-//! `check`. Parses arguments, calls the library, prints text on a terminal or one JSON object
+//! The headless subcommands: `train`, `race`, `predict`, `bench`, `inspect`, `explain`, `graph`
+//! and `check`. Parses arguments, calls the library, prints text on a terminal or one JSON object
 //! with `--json`. Errors end as one line on stderr and exit status 2 (bad input) or 1 (anything
 //! else); `check` exits 1 when the engine fails it.
 
 pub mod check;
 
 mod inside;
+mod race;
+mod train;
 
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+pub use train::parse_hidden_sizes;
+
+use std::io::Write;
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -18,10 +21,8 @@ use serde_json::json;
 
 use crate::bench::BenchArgs;
 use crate::cli::check::CheckArgs;
-use crate::data::{Dataset, InspectArgs, LoadOptions, load_csv_path, run_inspect};
-use crate::nn::{Activation, LossKind};
-use crate::optim::OptimizerConfig;
-use crate::train::{DEFAULT_EPOCHS, Model, TrainConfig, Trainer};
+use crate::data::{InspectArgs, LoadOptions, load_csv_path, run_inspect};
+use crate::train::{CheckpointError, Model};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,7 +38,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Train an MLP on columns of a CSV file.
-    Train(TrainArgs),
+    Train(train::TrainArgs),
+    /// Train several configurations side by side from the same start and compare them.
+    Race(race::RaceArgs),
     /// Predict with a saved weights file.
     Predict(PredictArgs),
     /// Run the reference benchmark protocol and print one JSON line per config.
@@ -52,58 +55,6 @@ pub enum Command {
     Graph(inside::GraphArgs),
     /// Check the engine's gradients against finite differences and micrograd's reference values.
     Check(CheckArgs),
-}
-
-#[derive(Debug, clap::Args)]
-pub struct TrainArgs {
-    /// The CSV file to train on.
-    pub data: PathBuf,
-    /// Input column, by header name or 0-based index; repeat for several inputs.
-    #[arg(long = "x", required = true)]
-    pub x: Vec<String>,
-    /// Target column, by header name or 0-based index.
-    #[arg(long)]
-    pub y: String,
-    /// Hidden layer sizes, comma-separated; "none" for no hidden layer (linear regression).
-    #[arg(long, default_value = "32,32")]
-    pub hidden: String,
-    /// Hidden activation: tanh, relu, sigmoid or identity.
-    #[arg(long, default_value = "tanh")]
-    pub activation: String,
-    /// adam or sgd.
-    #[arg(long, default_value = "adam")]
-    pub optimizer: String,
-    /// Learning rate (default 0.01 for Adam, 0.05 for SGD).
-    #[arg(long)]
-    pub lr: Option<f32>,
-    /// SGD momentum.
-    #[arg(long, default_value_t = 0.9)]
-    pub momentum: f32,
-    /// Use Nesterov momentum with SGD.
-    #[arg(long)]
-    pub nesterov: bool,
-    /// Adam's decoupled weight decay (AdamW).
-    #[arg(long, default_value_t = 0.0)]
-    pub weight_decay: f32,
-    /// Loss: mse or mae.
-    #[arg(long, default_value = "mse")]
-    pub loss: String,
-    /// Rows per optimizer step (larger than the data means full batch).
-    #[arg(long, default_value_t = 32)]
-    pub batch: usize,
-    #[arg(long, default_value_t = DEFAULT_EPOCHS)]
-    pub epochs: usize,
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Share of rows held out for validation (0 to 0.9).
-    #[arg(long, default_value_t = 0.0)]
-    pub val_fraction: f32,
-    /// Write the trained weights to this .safetensors file.
-    #[arg(long)]
-    pub save: Option<PathBuf>,
-    /// Print one JSON object on stdout instead of progress text.
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -124,7 +75,8 @@ pub struct PredictArgs {
 /// Runs a subcommand and returns the process exit status.
 pub fn run(command: Command) -> i32 {
     let result = match command {
-        Command::Train(args) => train(&args),
+        Command::Train(args) => train::train(&args),
+        Command::Race(args) => race::race(&args),
         Command::Predict(args) => predict(&args),
         Command::Bench(args) => crate::bench::run_cli(&args),
         Command::Inspect(args) => return run_inspect(&args),
@@ -136,159 +88,27 @@ pub fn run(command: Command) -> i32 {
         Ok(()) => 0,
         Err(error) => {
             eprintln!("error: {error:#}");
-            2
+            exit_status(&error)
         }
     }
 }
 
-/// Parses "16,16" into layer sizes; "none" or "" means no hidden layer.
-pub fn parse_hidden_sizes(text: &str) -> anyhow::Result<Vec<usize>> {
-    let text = text.trim();
-    if text.is_empty() || text.eq_ignore_ascii_case("none") {
-        return Ok(Vec::new());
-    }
-    text.split(',')
-        .map(|part| match part.trim().parse::<usize>() {
-            Ok(units) if (1..=4096).contains(&units) => Ok(units),
-            _ => bail!("--hidden: \"{}\" is not a layer size (use whole numbers from 1 to 4096, e.g. 16,16)", part.trim()),
-        })
-        .collect()
-}
+/// A failure that is not the input's fault, such as a run that diverged: exit status 1.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RunFailed(pub String);
 
-fn train_config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
-    let activation = Activation::from_name(&args.activation).with_context(|| {
-        format!(
-            "--activation: unknown \"{}\" (use tanh, relu, sigmoid or identity)",
-            args.activation
-        )
-    })?;
-    let loss = LossKind::from_name(&args.loss)
-        .with_context(|| format!("--loss: unknown \"{}\" (use mse or mae)", args.loss))?;
-    let optimizer = match args.optimizer.to_ascii_lowercase().as_str() {
-        "adam" => OptimizerConfig::Adam {
-            learning_rate: args
-                .lr
-                .unwrap_or(OptimizerConfig::default_adam().learning_rate()),
-            beta1: 0.9,
-            beta2: 0.999,
-            weight_decay: args.weight_decay,
-        },
-        "sgd" => OptimizerConfig::Sgd {
-            learning_rate: args
-                .lr
-                .unwrap_or(OptimizerConfig::default_sgd().learning_rate()),
-            momentum: args.momentum,
-            nesterov: args.nesterov,
-        },
-        other => bail!("--optimizer: unknown \"{other}\" (use adam or sgd)"),
-    };
-    if !(optimizer.learning_rate() > 0.0 && optimizer.learning_rate().is_finite()) {
-        bail!("--lr must be a positive number");
-    }
-    if !(0.0..=0.9).contains(&args.val_fraction) {
-        bail!("--val-fraction must be between 0 and 0.9");
-    }
-    if args.batch == 0 {
-        bail!("--batch must be at least 1");
-    }
-    Ok(TrainConfig {
-        hidden_sizes: parse_hidden_sizes(&args.hidden)?,
-        activation,
-        optimizer,
-        batch_size: args.batch,
-        seed: args.seed,
-        val_fraction: args.val_fraction,
-        loss,
-    })
-}
-
-/// Loads the chosen columns with the data module's loader, reporting skipped rows on stderr.
-fn load_dataset(path: &Path, x: &[String], y: &str) -> anyhow::Result<Dataset> {
-    let (dataset, report, warnings) =
-        crate::data::load_dataset(path, x, y).with_context(|| format!("{}", path.display()))?;
-    for warning in warnings {
-        eprintln!("warning: {warning}");
-    }
-    if report.skipped > 0 {
-        eprintln!("warning: {}", report.summary());
-    }
-    Ok(dataset)
-}
-
-fn train(args: &TrainArgs) -> anyhow::Result<()> {
-    let config = train_config(args)?;
-    let dataset = load_dataset(&args.data, &args.x, &args.y)?;
-    let mut trainer = Trainer::new(&dataset, &config)?;
-    let show_progress = !args.json && std::io::stderr().is_terminal();
-    let start = Instant::now();
-    let mut last_loss = f32::NAN;
-    for epoch in 1..=args.epochs {
-        last_loss = trainer.run_epoch()?;
-        if show_progress && (epoch % 50 == 0 || epoch == args.epochs) {
-            eprint!("\repoch {epoch}/{}  loss {last_loss:.5}", args.epochs);
-            let _ = std::io::stderr().flush();
-        }
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    if show_progress {
-        eprintln!();
-    }
-    let metrics = trainer.metrics();
-    if let Some(path) = &args.save {
-        trainer.model().save(path)?;
-    }
-    if args.json {
-        let summary = json!({
-            "data": args.data.display().to_string(),
-            "x": dataset.x_names,
-            "y": dataset.y_name,
-            "rows": dataset.n_rows(),
-            "train_rows": trainer.train_set().n_rows(),
-            "validation_rows": trainer.validation_set().map(Dataset::n_rows),
-            "hidden": config.hidden_sizes,
-            "activation": config.activation.name(),
-            "optimizer": config.optimizer.name(),
-            "learning_rate": config.optimizer.learning_rate(),
-            "batch": trainer.batch_size(),
-            "parameters": trainer.mlp().n_parameters(),
-            "epochs": trainer.epoch(),
-            "steps": trainer.steps(),
-            "last_epoch_loss": last_loss,
-            "train_loss": metrics.train_loss,
-            "val_loss": metrics.validation_loss,
-            "r2": metrics.train.r2,
-            "rmse": metrics.train.rmse,
-            "mae": metrics.train.mae,
-            "mse": metrics.train.mse,
-            "val_r2": metrics.validation.map(|f| f.r2),
-            "val_rmse": metrics.validation.map(|f| f.rmse),
-            "seconds": seconds,
-            "steps_per_s": trainer.steps() as f64 / seconds.max(1e-9),
-            "saved": args.save.as_ref().map(|p| p.display().to_string()),
-        });
-        println!("{summary}");
-    } else {
-        println!(
-            "{} epochs, {} steps in {seconds:.2} s ({:.0} steps/s)",
-            trainer.epoch(),
-            trainer.steps(),
-            trainer.steps() as f64 / seconds.max(1e-9)
-        );
-        println!(
-            "train: loss {:.5}  R² {:.4}  RMSE {:.4}  MAE {:.4}",
-            metrics.train_loss, metrics.train.r2, metrics.train.rmse, metrics.train.mae
-        );
-        if let (Some(loss), Some(fit)) = (metrics.validation_loss, metrics.validation) {
-            println!(
-                "validation: loss {loss:.5}  R² {:.4}  RMSE {:.4}  MAE {:.4}",
-                fit.r2, fit.rmse, fit.mae
-            );
-        }
-        if let Some(path) = &args.save {
-            println!("saved weights to {}", path.display());
-        }
-    }
-    Ok(())
+/// 1 when the work itself failed (training diverged, a file could not be written), 2 when the
+/// input was wrong (arguments, data, a weights file that cannot be read).
+fn exit_status(error: &anyhow::Error) -> i32 {
+    let work_failed = error.chain().any(|cause| {
+        cause.is::<RunFailed>()
+            || matches!(
+                cause.downcast_ref::<CheckpointError>(),
+                Some(CheckpointError::Write { .. })
+            )
+    });
+    if work_failed { 1 } else { 2 }
 }
 
 fn predict(args: &PredictArgs) -> anyhow::Result<()> {

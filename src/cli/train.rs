@@ -1,0 +1,339 @@
+//! `nanograd train`: one run on columns of a CSV file, with the stop rules, and the flags that
+//! describe a model and a run, which `race` shares.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde_json::json;
+
+use crate::data::Dataset;
+use crate::nn::{Activation, LossKind};
+use crate::optim::OptimizerConfig;
+use crate::train::advice::{after_divergence, describe_stop};
+use crate::train::{
+    DEFAULT_EPOCHS, EarlyStopping, RunMonitor, StopReason, StopRules, TrainConfig, TrainError,
+    Trainer,
+};
+
+/// The network, the optimizer and the batching: what a run is made of.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModelFlags {
+    /// Hidden layer sizes, comma-separated; "none" for no hidden layer (linear regression).
+    #[arg(long, default_value = "32,32")]
+    pub hidden: String,
+    /// Hidden activation: tanh, relu, sigmoid or identity.
+    #[arg(long, default_value = "tanh")]
+    pub activation: String,
+    /// adam or sgd.
+    #[arg(long, default_value = "adam")]
+    pub optimizer: String,
+    /// Learning rate (default 0.01 for Adam, 0.05 for SGD).
+    #[arg(long)]
+    pub lr: Option<f32>,
+    /// SGD momentum (0 to 1).
+    #[arg(long, default_value_t = 0.9)]
+    pub momentum: f32,
+    /// Use Nesterov momentum with SGD.
+    #[arg(long)]
+    pub nesterov: bool,
+    /// Adam's β1, the decay of its running mean of gradients (0 to 1).
+    #[arg(long, default_value_t = 0.9)]
+    pub beta1: f32,
+    /// Adam's β2, the decay of its running mean of squared gradients (0 to 1).
+    #[arg(long, default_value_t = 0.999)]
+    pub beta2: f32,
+    /// Adam's decoupled weight decay (AdamW).
+    #[arg(long, default_value_t = 0.0)]
+    pub weight_decay: f32,
+    /// Loss: mse or mae.
+    #[arg(long, default_value = "mse")]
+    pub loss: String,
+    /// Rows per optimizer step (larger than the data means full batch).
+    #[arg(long, default_value_t = 32)]
+    pub batch: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Share of rows held out for validation (0 to 0.9).
+    #[arg(long, default_value_t = 0.0)]
+    pub val_fraction: f32,
+}
+
+/// When a run ends.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StopFlags {
+    /// Stop after this many epochs at most.
+    #[arg(long, default_value_t = DEFAULT_EPOCHS)]
+    pub epochs: usize,
+    /// Stop when the validation loss has not improved for this many epochs, and keep the
+    /// weights of the best epoch (needs --val-fraction).
+    #[arg(long, value_name = "PATIENCE")]
+    pub early_stopping: Option<usize>,
+    /// Stop once the training loss (standardised units, as printed) is at or below this.
+    #[arg(long, value_name = "F")]
+    pub target_loss: Option<f64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// The CSV file to train on.
+    pub data: PathBuf,
+    /// Input column, by header name or 0-based index; repeat for several inputs.
+    #[arg(long = "x", required = true)]
+    pub x: Vec<String>,
+    /// Target column, by header name or 0-based index.
+    #[arg(long)]
+    pub y: String,
+    #[command(flatten)]
+    pub model: ModelFlags,
+    #[command(flatten)]
+    pub stop: StopFlags,
+    /// Write the trained weights to this .safetensors file.
+    #[arg(long)]
+    pub save: Option<PathBuf>,
+    /// Print one JSON object on stdout instead of progress text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parses "16,16" into layer sizes; "none" or "" means no hidden layer.
+pub fn parse_hidden_sizes(text: &str) -> anyhow::Result<Vec<usize>> {
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|part| match part.trim().parse::<usize>() {
+            Ok(units) if (1..=4096).contains(&units) => Ok(units),
+            _ => bail!("--hidden: \"{}\" is not a layer size (use whole numbers from 1 to 4096, e.g. 16,16)", part.trim()),
+        })
+        .collect()
+}
+
+impl ModelFlags {
+    pub fn to_config(&self) -> anyhow::Result<TrainConfig> {
+        let activation = Activation::from_name(&self.activation).with_context(|| {
+            format!(
+                "--activation: unknown \"{}\" (use tanh, relu, sigmoid or identity)",
+                self.activation
+            )
+        })?;
+        let loss = LossKind::from_name(&self.loss)
+            .with_context(|| format!("--loss: unknown \"{}\" (use mse or mae)", self.loss))?;
+        let in_unit_range = |value: f32| (0.0..1.0).contains(&value);
+        let optimizer = match self.optimizer.to_ascii_lowercase().as_str() {
+            "adam" => OptimizerConfig::Adam {
+                learning_rate: self
+                    .lr
+                    .unwrap_or(OptimizerConfig::default_adam().learning_rate()),
+                beta1: self.beta1,
+                beta2: self.beta2,
+                weight_decay: self.weight_decay,
+            },
+            "sgd" => OptimizerConfig::Sgd {
+                learning_rate: self
+                    .lr
+                    .unwrap_or(OptimizerConfig::default_sgd().learning_rate()),
+                momentum: self.momentum,
+                nesterov: self.nesterov,
+            },
+            other => bail!("--optimizer: unknown \"{other}\" (use adam or sgd)"),
+        };
+        if !(optimizer.learning_rate() > 0.0 && optimizer.learning_rate().is_finite()) {
+            bail!("--lr must be a positive number");
+        }
+        if !in_unit_range(self.momentum) {
+            bail!("--momentum must be at least 0 and below 1");
+        }
+        if !in_unit_range(self.beta1) || !in_unit_range(self.beta2) {
+            bail!("--beta1 and --beta2 must be at least 0 and below 1");
+        }
+        if !(0.0..1.0).contains(&self.weight_decay) {
+            bail!("--weight-decay must be at least 0 and below 1");
+        }
+        if !(0.0..=0.9).contains(&self.val_fraction) {
+            bail!("--val-fraction must be between 0 and 0.9");
+        }
+        if self.batch == 0 {
+            bail!("--batch must be at least 1");
+        }
+        Ok(TrainConfig {
+            hidden_sizes: parse_hidden_sizes(&self.hidden)?,
+            activation,
+            optimizer,
+            batch_size: self.batch,
+            seed: self.seed,
+            val_fraction: self.val_fraction,
+            loss,
+        })
+    }
+}
+
+impl StopFlags {
+    pub fn to_rules(&self, val_fraction: f32) -> anyhow::Result<StopRules> {
+        if self.early_stopping.is_some() && val_fraction <= 0.0 {
+            bail!(
+                "--early-stopping watches the validation loss: hold some rows out with \
+                 --val-fraction (e.g. 0.2)"
+            );
+        }
+        if self.early_stopping == Some(0) {
+            bail!("--early-stopping: the patience must be at least 1 epoch");
+        }
+        if let Some(target) = self.target_loss
+            && !(target.is_finite() && target >= 0.0)
+        {
+            bail!("--target-loss must be a number of at least 0");
+        }
+        Ok(StopRules {
+            max_epochs: Some(self.epochs),
+            target_loss: self.target_loss,
+            early_stopping: self.early_stopping.map(EarlyStopping::with_patience),
+        })
+    }
+}
+
+/// Loads the chosen columns with the data module's loader, reporting skipped rows on stderr.
+pub fn load_dataset(path: &Path, x: &[String], y: &str) -> anyhow::Result<Dataset> {
+    let (dataset, report, warnings) =
+        crate::data::load_dataset(path, x, y).with_context(|| format!("{}", path.display()))?;
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+    if report.skipped > 0 {
+        eprintln!("warning: {}", report.summary());
+    }
+    Ok(dataset)
+}
+
+/// How a run went: why it ended and where its best validation loss was.
+struct Outcome {
+    stopped_because: StopReason,
+    best_epoch: Option<usize>,
+    last_epoch_loss: f32,
+    /// Said when training diverged.
+    advice: Option<String>,
+}
+
+fn run(trainer: &mut Trainer, rules: StopRules, show_progress: bool) -> Outcome {
+    let (mut monitor, _) = RunMonitor::new(rules, trainer);
+    let epochs = rules.max_epochs.unwrap_or(usize::MAX);
+    let mut last_epoch_loss = f32::NAN;
+    let mut stopped_because = StopReason::Epochs;
+    let mut advice = None;
+    while trainer.epoch() < epochs {
+        match trainer.run_epoch() {
+            Ok(loss) => last_epoch_loss = loss,
+            Err(TrainError::Diverged { restored_epoch, .. }) => {
+                let said = after_divergence(trainer.config().optimizer, restored_epoch);
+                advice = Some(format!("{}. {}", said.headline, said.explanation));
+                stopped_because = StopReason::Diverged;
+                break;
+            }
+            // Only divergence can end a step of a trainer that was built.
+            Err(_) => break,
+        }
+        let (_, stop) = monitor.epoch_finished(trainer, f64::from(last_epoch_loss));
+        let epoch = trainer.epoch();
+        if show_progress && (epoch.is_multiple_of(50) || epoch == epochs) {
+            eprint!("\repoch {epoch}/{epochs}  loss {last_epoch_loss:.5}");
+            let _ = std::io::stderr().flush();
+        }
+        if let Some(reason) = stop {
+            stopped_because = reason;
+            break;
+        }
+    }
+    Outcome {
+        stopped_because,
+        best_epoch: monitor.best().map(|best| best.epoch),
+        last_epoch_loss,
+        advice,
+    }
+}
+
+pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
+    let config = args.model.to_config()?;
+    let rules = args.stop.to_rules(config.val_fraction)?;
+    let dataset = load_dataset(&args.data, &args.x, &args.y)?;
+    let mut trainer = Trainer::new(&dataset, &config)?;
+    let show_progress = !args.json && std::io::stderr().is_terminal();
+    let start = Instant::now();
+    let outcome = run(&mut trainer, rules, show_progress);
+    let seconds = start.elapsed().as_secs_f64();
+    if show_progress {
+        eprintln!();
+    }
+    let metrics = trainer.metrics();
+    if let Some(path) = &args.save {
+        trainer.model().save(path)?;
+    }
+    let stop_text = describe_stop(outcome.stopped_because, outcome.best_epoch, trainer.epoch());
+    if args.json {
+        let summary = json!({
+            "data": args.data.display().to_string(),
+            "x": dataset.x_names,
+            "y": dataset.y_name,
+            "rows": dataset.n_rows(),
+            "train_rows": trainer.train_set().n_rows(),
+            "validation_rows": trainer.validation_set().map(Dataset::n_rows),
+            "hidden": config.hidden_sizes,
+            "activation": config.activation.name(),
+            "optimizer": config.optimizer.name(),
+            "learning_rate": config.optimizer.learning_rate(),
+            "batch": trainer.batch_size(),
+            "parameters": trainer.mlp().n_parameters(),
+            "epochs": trainer.epoch(),
+            "steps": trainer.steps(),
+            "stopped_because": outcome.stopped_because.key(),
+            "stopped": stop_text,
+            "best_epoch": outcome.best_epoch,
+            "advice": outcome.advice,
+            "last_epoch_loss": outcome.last_epoch_loss,
+            "train_loss": metrics.train_loss,
+            "val_loss": metrics.validation_loss,
+            "r2": metrics.train.r2,
+            "rmse": metrics.train.rmse,
+            "mae": metrics.train.mae,
+            "mse": metrics.train.mse,
+            "val_r2": metrics.validation.map(|f| f.r2),
+            "val_rmse": metrics.validation.map(|f| f.rmse),
+            "val_mae": metrics.validation.map(|f| f.mae),
+            "seconds": seconds,
+            "steps_per_s": trainer.steps() as f64 / seconds.max(1e-9),
+            "saved": args.save.as_ref().map(|p| p.display().to_string()),
+        });
+        println!("{summary}");
+    } else {
+        println!(
+            "{} epochs, {} steps in {seconds:.2} s ({:.0} steps/s); {stop_text}",
+            trainer.epoch(),
+            trainer.steps(),
+            trainer.steps() as f64 / seconds.max(1e-9)
+        );
+        if let Some(advice) = &outcome.advice {
+            println!("{advice}");
+        }
+        println!(
+            "train: loss {:.5}  R² {:.4}  RMSE {:.4}  MAE {:.4}",
+            metrics.train_loss, metrics.train.r2, metrics.train.rmse, metrics.train.mae
+        );
+        if let (Some(loss), Some(fit)) = (metrics.validation_loss, metrics.validation) {
+            println!(
+                "validation: loss {loss:.5}  R² {:.4}  RMSE {:.4}  MAE {:.4}",
+                fit.r2, fit.rmse, fit.mae
+            );
+        }
+        if let Some(path) = &args.save {
+            println!("saved weights to {}", path.display());
+        }
+    }
+    if outcome.stopped_because == StopReason::Diverged {
+        return Err(super::RunFailed(
+            "training diverged; the weights kept are from before it went wrong".to_owned(),
+        )
+        .into());
+    }
+    Ok(())
+}
