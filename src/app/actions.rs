@@ -69,9 +69,22 @@ impl NanogradApp {
             Action::SetLearningRate(learning_rate) => {
                 self.send(Command::SetLearningRate(learning_rate))
             }
-            Action::SetEpochLimit(limit) => {
+            Action::SetStopRules => {
                 self.notices.clear(Topic::Training);
-                self.send(Command::SetEpochLimit(limit));
+                self.send(Command::SetStopRules(self.settings.optimizer.stop_rules()));
+            }
+            Action::StopKeepingWeights => {
+                self.is_training = false;
+                self.send(Command::StopKeepingWeights);
+                let epoch = self.main_run().map_or(0, |run| run.epoch);
+                self.note(
+                    Topic::Training,
+                    "Stopped",
+                    format!(
+                        "Training stopped at epoch {epoch} with the current weights kept. Press \
+                         Train to go on, or save the weights."
+                    ),
+                );
             }
             Action::SetPace(pace) => self.send(Command::SetPace(pace)),
             Action::TogglePlay => self.set_playing(!self.is_training && !self.play_when_ready),

@@ -25,7 +25,8 @@ impl NanogradApp {
     /// Messages on top, then the fit plot, then the loss plot beside the network diagram.
     pub(super) fn central_ui(&mut self, ui: &mut egui::Ui) {
         if !self.notices.is_empty() {
-            self.notices.ui(ui);
+            let response = self.notices.ui(ui);
+            self.on_notice_response(response);
             ui.add_space(4.0);
         }
         let height = ui.available_height();
@@ -223,8 +224,16 @@ impl NanogradApp {
                             probe_sliders_ui(ui, view, &inside.explanation.x, diagram_area.width());
                     }
                 });
-                let shown =
-                    network_view_ui(ui, &model, inside.as_deref(), &style, highlight, selected);
+                let activity = run.as_ref().and_then(|run| run.activity.as_deref());
+                let shown = network_view_ui(
+                    ui,
+                    &model,
+                    inside.as_deref(),
+                    &style,
+                    highlight,
+                    selected,
+                    activity,
+                );
                 let rect = shown.response.rect;
                 interaction = Some(shown);
                 Some(rect)

@@ -226,7 +226,12 @@ impl NanogradApp {
         egui::CollapsingHeader::new(egui::RichText::new("Optimizer").heading())
             .default_open(true)
             .show(ui, |ui| {
-                actions.extend(panels::optimizer_ui(ui, &mut self.settings.optimizer));
+                let has_validation = self.settings.val_fraction > 0.0;
+                actions.extend(panels::optimizer_ui(
+                    ui,
+                    &mut self.settings.optimizer,
+                    has_validation,
+                ));
             });
         ui.add_space(8.0);
         ui.horizontal_wrapped(|ui| {

@@ -66,6 +66,19 @@ fn training_menu_ui(ui: &mut egui::Ui, is_training: bool, actions: &mut Vec<Acti
         actions.push(Action::TogglePlay);
     }
     if ui
+        .add_enabled(
+            is_training,
+            egui::Button::new("Stop & keep current weights"),
+        )
+        .on_hover_text(
+            "Pause here and keep these weights, even where early stopping would go back to its \
+             best epoch",
+        )
+        .clicked()
+    {
+        actions.push(Action::StopKeepingWeights);
+    }
+    if ui
         .add(
             egui::Button::new("Step one epoch")
                 .shortcut_text(ctx.format_shortcut(&shortcuts::STEP)),

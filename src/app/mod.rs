@@ -26,6 +26,7 @@
 //! `egui_kittest`.
 
 mod actions;
+mod advice;
 mod central;
 mod dialogs;
 mod inspector;

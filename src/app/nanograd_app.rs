@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use crate::data::{Dataset, RowReport, Table};
 
+use super::advice::AdviceDesk;
 use super::dialogs::{DialogJob, DialogOutcome, PathField};
 use super::inspector::Inspector;
 use super::layout::LayoutReport;
 use super::loader::{self, LoadJob, Poll};
 use super::notices::{Notice, Notices, Topic};
 use super::session::{Command, Session};
-use super::snapshot::{DataView, Event, PauseReason, Snapshot};
+use super::snapshot::{DataView, Event, Snapshot};
 use super::state::{DataSource, STORAGE_KEY, Settings, SyntheticSettings};
 use super::style::apply_style;
 
@@ -61,6 +62,7 @@ pub struct NanogradApp {
     /// Where the last frame put the plots, for the tests.
     pub(super) layout: LayoutReport,
     pub(super) inspector: Inspector,
+    pub(super) advice_desk: AdviceDesk,
 }
 
 impl NanogradApp {
@@ -105,6 +107,7 @@ impl NanogradApp {
             frames: 0,
             layout: LayoutReport::default(),
             inspector: Inspector::default(),
+            advice_desk: AdviceDesk::default(),
         };
         app.start_session(ctx);
         app.start_first_load(ctx);
@@ -202,6 +205,7 @@ impl NanogradApp {
         for event in events {
             self.on_event(event);
         }
+        self.follow_live_advice();
         if !is_alive {
             self.session = None;
             self.is_training = false;
@@ -233,20 +237,9 @@ impl NanogradApp {
             Event::BatchStepped(change) => self.inspector.batch_change = Some(*change),
             Event::Paused { reason } => {
                 self.is_training = false;
-                match reason {
-                    PauseReason::EpochLimit { epoch } => self.note(
-                        Topic::Training,
-                        "Epoch limit reached",
-                        format!(
-                            "Training paused after {epoch} epochs. Raise or untick the epoch \
-                             limit in the Optimizer panel to go on, or press Reset."
-                        ),
-                    ),
-                    PauseReason::Diverged { message } => {
-                        self.error(Topic::Training, "Training diverged", message);
-                    }
-                }
+                self.on_stopped(None, reason);
             }
+            Event::RunStopped { run, reason } => self.on_stopped(Some(run), reason),
             Event::Saved { path } => {
                 self.good_news(Topic::Weights, "Weights saved", path.display().to_string());
             }
@@ -341,7 +334,7 @@ impl NanogradApp {
         self.notices.clear(Topic::Training);
         let config = self.settings.train_config();
         self.send(Command::Reset { dataset, config });
-        self.send(Command::SetEpochLimit(self.settings.optimizer.epoch_limit));
+        self.send(Command::SetStopRules(self.settings.optimizer.stop_rules()));
     }
 
     pub(super) fn set_playing(&mut self, is_playing: bool) {
@@ -388,6 +381,7 @@ impl NanogradApp {
             title: title.to_owned(),
             message,
             fades,
+            action: None,
         });
     }
 }

@@ -23,6 +23,8 @@ pub enum Topic {
     Training,
     /// Saving or loading weights.
     Weights,
+    /// What is going wrong with training right now, and what to do (the live advice).
+    Advice,
     /// Anything else (the start-up fallbacks, a missing dialog).
     General,
 }
@@ -36,6 +38,17 @@ pub struct Notice {
     pub message: String,
     /// Good news that needs no answer ("Weights saved") fades after a few seconds.
     pub fades: bool,
+    /// The label of a button that does what the message advises; the app knows what it does.
+    pub action: Option<String>,
+}
+
+/// What the user did with the notices this frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoticeResponse {
+    /// The topic whose action button was pressed.
+    pub acted_on: Option<Topic>,
+    /// The topic of the notice that was dismissed.
+    pub dismissed: Option<Topic>,
 }
 
 #[derive(Default)]
@@ -79,9 +92,10 @@ impl Notices {
             .min()
     }
 
-    /// Draw the notices, newest last, each wrapped to the width there is and with a close
-    /// button; nothing when there are none.
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    /// Draw the notices, newest last, each wrapped to the width there is, with its action
+    /// button if it has one and a close button; nothing when there are none.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> NoticeResponse {
+        let mut response = NoticeResponse::default();
         let mut dismissed = None;
         for (index, (notice, _)) in self.shown.iter().enumerate() {
             let color = if notice.is_error {
@@ -117,6 +131,11 @@ impl Notices {
                                 0.0,
                                 egui::TextFormat::simple(font, ui.visuals().text_color()),
                             );
+                            if let Some(label) = &notice.action
+                                && ui.button(label).clicked()
+                            {
+                                response.acted_on = Some(notice.topic);
+                            }
                             ui.with_layout(egui::Layout::left_to_right(egui::Align::TOP), |ui| {
                                 ui.add(egui::Label::new(text).wrap());
                             });
@@ -125,8 +144,9 @@ impl Notices {
                 });
         }
         if let Some(index) = dismissed {
-            self.shown.remove(index);
+            response.dismissed = Some(self.shown.remove(index).0.topic);
         }
+        response
     }
 }
 
@@ -141,6 +161,7 @@ mod tests {
             title: title.to_owned(),
             message: String::new(),
             fades: !is_error,
+            action: None,
         }
     }
 

@@ -14,7 +14,8 @@ use egui_plot::PlotPoint;
 use crate::engine::Tensor;
 use crate::inside::{Explanation, NeuronArithmetic, PredictionGraph, UnitCurves};
 use crate::nn::Activation;
-use crate::train::{BatchChange, GradientHistory, Model};
+use crate::train::advice::{Advice, UnitActivity};
+use crate::train::{BatchChange, GradientHistory, Model, StopReason};
 
 use super::notices::Topic;
 use crate::train::history::LossHistory;
@@ -34,8 +35,11 @@ pub enum Event {
     DataView(Arc<DataView>),
     /// The state of all runs, at most ~30 times a second.
     Snapshot(Box<Snapshot>),
-    /// Training stopped by itself (epoch limit, divergence). The message says what to do next.
+    /// Training stopped by itself (epoch limit, a stop rule, divergence). The message says what
+    /// to do next.
     Paused { reason: PauseReason },
+    /// One of several runs stopped by itself; the others go on.
+    RunStopped { run: RunId, reason: PauseReason },
     /// One mini-batch was trained on request: what it changed.
     BatchStepped(Box<BatchChange>),
     /// Weights written.
@@ -56,8 +60,20 @@ pub enum Event {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PauseReason {
-    EpochLimit { epoch: usize },
-    Diverged { message: String },
+    EpochLimit {
+        epoch: usize,
+    },
+    /// The trainer caught a blow-up and put back good weights; the advice says what to do.
+    Diverged {
+        message: String,
+        advice: Advice,
+    },
+    /// A target loss or early stopping ended the run.
+    RuleMet {
+        reason: StopReason,
+        epoch: usize,
+        best_epoch: Option<usize>,
+    },
 }
 
 /// The data points as the trainer split them, ready to plot (subsampled if there are very many).
@@ -110,12 +126,21 @@ pub struct RunSnapshot {
     /// Root-mean-square error in the target's own units.
     pub train_rmse: f32,
     pub validation_rmse: Option<f32>,
+    /// Mean absolute error in the target's own units.
+    pub train_mae: f32,
+    pub validation_mae: Option<f32>,
+    /// Why this run stopped by itself, while it stays stopped.
+    pub stopped: Option<StopReason>,
+    /// What is going wrong, the most important first (measured about once a second).
+    pub advice: Arc<Vec<Advice>>,
+    /// Which hidden units are dead or saturated on the training rows, measured with the advice.
+    pub activity: Option<Arc<UnitActivity>>,
     pub history: LossHistory,
     pub prediction: Prediction,
     pub network: NetworkSummary,
     /// The inside of the network; shared, because the UI keeps it across frames.
     pub inside: Option<Arc<InsideSnapshot>>,
-    /// Lines to draw on the loss plot (where weights were loaded).
+    /// Lines to draw on the loss plot (where weights were loaded, the best validation epoch).
     pub markers: Vec<EpochMarker>,
     /// Each layer's gradient norm and update ratio, once an epoch; shared, because it changes
     /// once an epoch while snapshots come up to 30 times a second.

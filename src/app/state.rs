@@ -13,7 +13,7 @@ use super::views::gradient_plot::GradientMeasure;
 
 use crate::nn::Activation;
 use crate::optim::OptimizerConfig;
-use crate::train::TrainConfig;
+use crate::train::{EarlyStopping, StopRules, TrainConfig};
 
 /// Key under which eframe stores [`Settings`].
 pub const STORAGE_KEY: &str = "nanograd-settings";
@@ -239,6 +239,11 @@ pub struct OptimizerSettings {
     pub seed: u64,
     /// Pause when this many epochs are done.
     pub epoch_limit: Option<usize>,
+    /// Pause once the training loss is at or below this (standardised units).
+    pub target_loss: Option<f64>,
+    /// Early stopping's patience in epochs: pause when the validation loss has not improved
+    /// for this long and go back to the best epoch's weights.
+    pub early_stopping: Option<usize>,
 }
 
 impl Default for OptimizerSettings {
@@ -251,6 +256,9 @@ impl OptimizerSettings {
     pub const MIN_LEARNING_RATE: f32 = 1e-5;
     pub const MAX_LEARNING_RATE: f32 = 1.0;
     pub const MAX_BATCH_SIZE: usize = 4096;
+    pub const MIN_TARGET_LOSS: f64 = 1e-6;
+    pub const MAX_TARGET_LOSS: f64 = 10.0;
+    pub const MAX_PATIENCE: usize = 100_000;
 
     fn from_config(config: &TrainConfig) -> Self {
         let (sgd_learning_rate, momentum) = match OptimizerConfig::default_sgd() {
@@ -280,6 +288,8 @@ impl OptimizerSettings {
             batch_size: config.batch_size,
             seed: config.seed,
             epoch_limit: None,
+            target_loss: None,
+            early_stopping: None,
         };
         match config.optimizer {
             OptimizerConfig::Sgd {
@@ -317,6 +327,22 @@ impl OptimizerSettings {
         self.beta2 = finite_or(self.beta2, 0.999).clamp(0.0, 0.99999);
         self.batch_size = self.batch_size.clamp(1, Self::MAX_BATCH_SIZE);
         self.epoch_limit = self.epoch_limit.map(|limit| limit.max(1));
+        self.target_loss = self
+            .target_loss
+            .filter(|target| target.is_finite())
+            .map(|target| target.clamp(Self::MIN_TARGET_LOSS, Self::MAX_TARGET_LOSS));
+        self.early_stopping = self
+            .early_stopping
+            .map(|patience| patience.clamp(1, Self::MAX_PATIENCE));
+    }
+
+    /// When training pauses by itself.
+    pub fn stop_rules(&self) -> StopRules {
+        StopRules {
+            max_epochs: self.epoch_limit,
+            target_loss: self.target_loss,
+            early_stopping: self.early_stopping.map(EarlyStopping::with_patience),
+        }
     }
 
     /// The learning rate of the selected optimizer.

@@ -1,4 +1,4 @@
-//! The status line under the toolbar: epoch, speed, loss, error and R² of the run on screen.
+//! The status line under the toolbar: epoch, speed, loss, RMSE, MAE and R² of the run on screen.
 //! Each number is its own label, so on a narrow window the line wraps instead of running off,
 //! and each says in its tooltip what it means.
 
@@ -31,47 +31,103 @@ pub fn status_ui(
     };
     let y_name = data.map_or("y", |data| data.y_name.as_str());
     let n_validation = data.map_or(0, |data| data.n_validation);
+    let mut items: Vec<(String, String, bool)> = Vec::new();
+    items.push((
+        format!("Epoch {}", thousands(run.epoch as u64)),
+        "Passes over all training rows so far".to_owned(),
+        false,
+    ));
+    if !is_projector {
+        let speed = thousands(run.steps_per_second.round() as u64);
+        items.push((
+            format!("{speed} steps/s"),
+            "Weight updates per second (one batch each)".to_owned(),
+            false,
+        ));
+    }
+    items.push((
+        format!(
+            "Loss {}",
+            pair(f64::from(run.train_loss), run.validation_loss, format_loss)
+        ),
+        "Mean squared error in standardised units (what the optimizer minimises), training / \
+         validation rows"
+            .to_owned(),
+        false,
+    ));
+    if !is_projector {
+        items.push((
+            format!(
+                "RMSE {}",
+                pair(f64::from(run.train_rmse), run.validation_rmse, format_value)
+            ),
+            format!(
+                "Root-mean-square error: the typical prediction error in {y_name}'s own units, \
+                 training / validation rows. MAE {}",
+                pair(f64::from(run.train_mae), run.validation_mae, format_value)
+            ),
+            false,
+        ));
+        // The MAE is said in the RMSE's tooltip too, so on a narrow window it gives way
+        // rather than wrap the status line onto a second row.
+        items.push((
+            format!(
+                "MAE {}",
+                pair(f64::from(run.train_mae), run.validation_mae, format_value)
+            ),
+            format!(
+                "Mean absolute error: the average distance between prediction and data in \
+                 {y_name}'s own units, training / validation rows"
+            ),
+            true,
+        ));
+    }
+    let mut r2 = format!("R² {}", format_r2(f64::from(run.train_r2)));
+    match run.validation_r2 {
+        Some(validation) if n_validation >= MIN_ROWS_FOR_R2 => {
+            r2.push_str(&format!(" / {}", format_r2(f64::from(validation))));
+        }
+        Some(_) => r2.push_str(" / —"),
+        None => {}
+    }
+    let hover = if run.validation_r2.is_some() && n_validation < MIN_ROWS_FOR_R2 {
+        "Share of the target's variation explained (1 is perfect), training / validation. \
+         One validation row has no variation to explain, so it has no R²."
+    } else {
+        "Share of the target's variation explained (1 is perfect, 0 no better than the mean), \
+         training / validation rows"
+    };
+    items.push((r2, hover.to_owned(), false));
+
+    let spacing = size * 1.2;
+    let font = egui::FontId::proportional(size);
+    let width_of = |ui: &egui::Ui, text: &str| {
+        ui.fonts_mut(|fonts| {
+            fonts
+                .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::PLACEHOLDER)
+                .size()
+                .x
+        })
+    };
+    let total: f32 = items
+        .iter()
+        .map(|(label, _, _)| width_of(ui, label) + spacing)
+        .sum();
+    let has_room_for_all = total <= ui.available_width();
     ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing.x = size * 1.2;
-        ui.label(text(format!("Epoch {}", thousands(run.epoch as u64))))
-            .on_hover_text("Passes over all training rows so far");
-        if !is_projector {
-            let speed = thousands(run.steps_per_second.round() as u64);
-            ui.label(text(format!("{speed} steps/s")))
-                .on_hover_text("Weight updates per second (one batch each)");
-        }
-        let mut loss = format!("Loss {}", format_loss(f64::from(run.train_loss)));
-        if let Some(validation) = run.validation_loss {
-            loss.push_str(&format!(" / {}", format_loss(f64::from(validation))));
-        }
-        ui.label(text(loss)).on_hover_text(
-            "Mean squared error in standardised units (what the optimizer minimises), training / \
-             validation rows",
-        );
-        if !is_projector {
-            let mut rmse = format!("RMSE {}", format_value(f64::from(run.train_rmse)));
-            if let Some(validation) = run.validation_rmse {
-                rmse.push_str(&format!(" / {}", format_value(f64::from(validation))));
+        ui.spacing_mut().item_spacing.x = spacing;
+        for (label, hover, is_optional) in items {
+            if !is_optional || has_room_for_all {
+                ui.label(text(label)).on_hover_text(hover);
             }
-            ui.label(text(rmse)).on_hover_text(format!(
-                "Typical prediction error in {y_name}'s own units, training / validation rows"
-            ));
         }
-        let mut r2 = format!("R² {}", format_r2(f64::from(run.train_r2)));
-        match run.validation_r2 {
-            Some(validation) if n_validation >= MIN_ROWS_FOR_R2 => {
-                r2.push_str(&format!(" / {}", format_r2(f64::from(validation))));
-            }
-            Some(_) => r2.push_str(" / —"),
-            None => {}
-        }
-        let hover = if run.validation_r2.is_some() && n_validation < MIN_ROWS_FOR_R2 {
-            "Share of the target's variation explained (1 is perfect), training / validation. \
-             One validation row has no variation to explain, so it has no R²."
-        } else {
-            "Share of the target's variation explained (1 is perfect, 0 no better than the mean), \
-             training / validation rows"
-        };
-        ui.label(text(r2)).on_hover_text(hover);
     });
+}
+
+/// "training / validation" as the status line writes a pair, or the training value alone.
+fn pair(train: f64, validation: Option<f32>, format: fn(f64) -> String) -> String {
+    match validation {
+        Some(validation) => format!("{} / {}", format(train), format(f64::from(validation))),
+        None => format(train),
+    }
 }

@@ -28,7 +28,10 @@ pub enum Action {
     /// Rebuild the model from the seed with the current settings.
     ResetModel,
     SetLearningRate(f32),
-    SetEpochLimit(Option<usize>),
+    /// The epoch limit, target loss or early stopping changed.
+    SetStopRules,
+    /// Pause and keep the current weights (early stopping does not go back to the best).
+    StopKeepingWeights,
     /// Optimizer steps per second, or `None` for full speed.
     SetPace(Option<f32>),
     TogglePlay,

@@ -1,4 +1,5 @@
-//! SGD or Adam, their hyper-parameters, batch size, seed and an optional epoch limit.
+//! SGD or Adam, their hyper-parameters, batch size, seed, and the rules that end a run: an
+//! epoch limit, a target loss, early stopping.
 //!
 //! The learning rate is on a logarithmic slider and is sent to the running trainer without a
 //! reset; every other change rebuilds the model from the seed.
@@ -6,7 +7,11 @@
 use super::super::state::{OptimizerKind, OptimizerSettings};
 use super::{Action, labelled};
 
-pub fn optimizer_ui(ui: &mut egui::Ui, optimizer: &mut OptimizerSettings) -> Vec<Action> {
+pub fn optimizer_ui(
+    ui: &mut egui::Ui,
+    optimizer: &mut OptimizerSettings,
+    has_validation: bool,
+) -> Vec<Action> {
     let before = optimizer.clone();
     let mut actions = Vec::new();
     ui.horizontal(|ui| {
@@ -65,29 +70,7 @@ pub fn optimizer_ui(ui: &mut egui::Ui, optimizer: &mut OptimizerSettings) -> Vec
                 ui.add(egui::DragValue::new(&mut optimizer.seed).speed(0.2))
                     .on_hover_text("Same seed, same start: Reset reproduces a run")
             });
-            let mut has_limit = optimizer.epoch_limit.is_some();
-            let label = ui.label("Epoch limit");
-            ui.horizontal(|ui| {
-                let toggled = ui
-                    .checkbox(&mut has_limit, "Stop at")
-                    .on_hover_text("Pause automatically after this many epochs")
-                    .changed();
-                let mut limit = optimizer.epoch_limit.unwrap_or(1000);
-                let edited = ui
-                    .add_enabled(
-                        has_limit,
-                        egui::DragValue::new(&mut limit)
-                            .range(1..=10_000_000)
-                            .speed(5.0),
-                    )
-                    .labelled_by(label.id)
-                    .changed();
-                if toggled || edited {
-                    optimizer.epoch_limit = has_limit.then_some(limit);
-                    actions.push(Action::SetEpochLimit(optimizer.epoch_limit));
-                }
-            });
-            ui.end_row();
+            stop_rules_ui(ui, optimizer, has_validation, &mut actions);
         });
 
     let needs_reset = optimizer.kind != before.kind
@@ -100,4 +83,92 @@ pub fn optimizer_ui(ui: &mut egui::Ui, optimizer: &mut OptimizerSettings) -> Vec
         actions.push(Action::ResetModel);
     }
     actions
+}
+
+/// One grid row: a checkbox that turns a rule on, and the rule's value beside it.
+fn rule_row<T: egui::emath::Numeric>(
+    ui: &mut egui::Ui,
+    label: &str,
+    (check_text, hover): (&str, &str),
+    rule: &mut Option<T>,
+    (default, value_widget): (T, impl FnOnce(&mut T) -> egui::DragValue<'_>),
+    is_enabled: bool,
+) -> bool {
+    let label = ui.label(label);
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        let mut is_on = rule.is_some();
+        let toggled = ui
+            .add_enabled(is_enabled, egui::Checkbox::new(&mut is_on, check_text))
+            .on_hover_text(hover)
+            .on_disabled_hover_text(hover)
+            .changed();
+        let mut value = rule.unwrap_or(default);
+        let edited = ui
+            .add_enabled(is_enabled && is_on, value_widget(&mut value))
+            .labelled_by(label.id)
+            .changed();
+        if toggled || edited {
+            *rule = is_on.then_some(value);
+            changed = true;
+        }
+    });
+    ui.end_row();
+    changed
+}
+
+fn stop_rules_ui(
+    ui: &mut egui::Ui,
+    optimizer: &mut OptimizerSettings,
+    has_validation: bool,
+    actions: &mut Vec<Action>,
+) {
+    let mut changed = rule_row(
+        ui,
+        "Epoch limit",
+        ("Stop at", "Pause automatically after this many epochs"),
+        &mut optimizer.epoch_limit,
+        (1000, |limit| {
+            egui::DragValue::new(limit).range(1..=10_000_000).speed(5.0)
+        }),
+        true,
+    );
+    changed |= rule_row(
+        ui,
+        "Target loss",
+        (
+            "Stop at",
+            "Pause once the training loss (as on the loss plot) is at or below this",
+        ),
+        &mut optimizer.target_loss,
+        (0.01, |target| {
+            egui::DragValue::new(target)
+                .range(OptimizerSettings::MIN_TARGET_LOSS..=OptimizerSettings::MAX_TARGET_LOSS)
+                .speed(0.001)
+                .max_decimals(6)
+        }),
+        true,
+    );
+    let hover = if has_validation {
+        "Early stopping: pause when the validation loss has not improved for this many epochs \
+         (the patience), and go back to the weights of its best epoch"
+    } else {
+        "Early stopping watches the validation loss: hold out some rows first (Validation in the \
+         Data panel)"
+    };
+    changed |= rule_row(
+        ui,
+        "Early stop",
+        ("After", hover),
+        &mut optimizer.early_stopping,
+        (20, |patience| {
+            egui::DragValue::new(patience)
+                .range(1..=OptimizerSettings::MAX_PATIENCE)
+                .speed(0.5)
+        }),
+        has_validation,
+    );
+    if changed {
+        actions.push(Action::SetStopRules);
+    }
 }

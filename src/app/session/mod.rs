@@ -13,8 +13,7 @@
 //! than ~3 % of the worker's time (a snapshot evaluates the metrics on the whole data set and
 //! the curve), so training with the window open stays close to headless speed.
 //!
-//! A session holds a list of runs. Today there is one; runs trained side by side from the same
-//! start fit by adding runs that begin from a clone of the first run's model.
+//! A session holds a list of runs: one, or several trained side by side from the same start.
 
 mod worker;
 
@@ -25,7 +24,7 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::thread::JoinHandle;
 
 use crate::data::Dataset;
-use crate::train::TrainConfig;
+use crate::train::{StopRules, TrainConfig};
 
 use super::snapshot::{Event, InsideRequest};
 use worker::Worker;
@@ -45,7 +44,10 @@ pub enum Command {
     /// Train one mini-batch, then pause; the worker says what it changed.
     StepBatch,
     SetLearningRate(f32),
-    SetEpochLimit(Option<usize>),
+    /// The epoch limit, a target loss, early stopping: for every run.
+    SetStopRules(StopRules),
+    /// Pause and keep the current weights, even where early stopping would go back to the best.
+    StopKeepingWeights,
     /// Train at most this many optimizer steps a second (so a class can watch), or `None` for
     /// full speed.
     SetPace(Option<f32>),

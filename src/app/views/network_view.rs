@@ -1,12 +1,14 @@
 //! The network diagram with the network's numbers on it: edges coloured by the weight's sign and
 //! drawn as wide as its size (small weights fade out), nodes filled by their activation for the
 //! probe input, and hover text with each weight's last gradient and each unit's bias,
-//! pre-activation and activation.
+//! pre-activation and activation. Dead ReLU units (they never fire on the training rows) are
+//! filled dark and saturated tanh or sigmoid units say so when hovered.
 
 use egui::{Color32, Stroke};
 
 use crate::inside::{arithmetic::number, unit_symbol};
 use crate::nn::Activation;
+use crate::train::advice::UnitActivity;
 
 use super::super::snapshot::InsideSnapshot;
 use super::super::style::ViewStyle;
@@ -29,6 +31,7 @@ pub fn network_view_ui(
     style: &ViewStyle,
     highlight: Option<(usize, usize)>,
     selected: Option<(usize, usize)>,
+    activity: Option<&UnitActivity>,
 ) -> DiagramInteraction {
     let diagram_style = DiagramStyle::from_visuals(ui.visuals(), style.diagram_scale);
     let Some(inside) = inside.filter(|inside| matches_shape(inside, model)) else {
@@ -58,7 +61,19 @@ pub fn network_view_ui(
         )
     };
     let neutral = diagram_style.node_fill;
+    let activity = activity.filter(|activity| activity.dead.len() == model.hidden_sizes.len());
+    let is_flagged = |flags: fn(&UnitActivity) -> &Vec<Vec<bool>>, column: usize, unit: usize| {
+        activity.is_some_and(|activity| {
+            column
+                .checked_sub(1)
+                .and_then(|layer| flags(activity).get(layer)?.get(unit).copied())
+                .unwrap_or(false)
+        })
+    };
     let node_fill = |column: usize, unit: usize| -> Color32 {
+        if is_flagged(|a| &a.dead, column, unit) {
+            return style.dead_unit;
+        }
         let Some(t) = node_level(inside, column, unit) else {
             return neutral;
         };
@@ -69,7 +84,21 @@ pub fn network_view_ui(
         };
         lerp(neutral, color, t.abs().clamp(0.0, 1.0))
     };
-    let describe_node = |column: usize, unit: usize| describe_node(inside, column, unit);
+    let describe_node = |column: usize, unit: usize| {
+        let mut text = describe_node(inside, column, unit);
+        if is_flagged(|a| &a.dead, column, unit) {
+            text.push_str(
+                "\nDead: outputs 0 for every training row, so no gradient reaches it and it \
+                 cannot learn again",
+            );
+        } else if is_flagged(|a| &a.saturated, column, unit) {
+            text.push_str(
+                "\nSaturated: at the limit of its activation for nearly every training row, \
+                 where its slope (and so its gradient) is almost zero",
+            );
+        }
+        text
+    };
     let describe_edge = |ends: EdgeEnds| describe_edge(inside, ends);
     let overlay = DiagramOverlay {
         edge: Some(&edge),

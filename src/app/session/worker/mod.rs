@@ -8,18 +8,19 @@ use std::time::{Duration, Instant};
 
 use crate::data::Dataset;
 use crate::train::history::{LossHistory, LossPoint};
-use crate::train::{GradientHistory, TrainConfig, TrainError, Trainer};
+use crate::train::{StopReason, StopRules, TrainConfig, Trainer};
 
 use super::super::notices::Topic;
 use super::super::pictures::{curve_xs, data_view, inside_snapshot, prediction};
 use super::super::snapshot::{
-    EpochMarker, Event, Generation, InsideRequest, NetworkSummary, PauseReason, RunId, RunSnapshot,
-    Snapshot,
+    EpochMarker, Event, Generation, InsideRequest, PauseReason, RunId, RunSnapshot, Snapshot,
 };
 use super::Command;
 
+mod run;
 mod weights;
 
+use run::Run;
 use weights::CarriedHistory;
 
 /// Kept points of the loss curve.
@@ -38,7 +39,7 @@ pub(super) struct Worker {
     generation: Generation,
     state: Option<Training>,
     is_training: bool,
-    epoch_limit: Option<usize>,
+    rules: StopRules,
     /// Optimizer steps per second, `None` for as fast as possible.
     pace: Option<f32>,
     /// Steps of the main run and the time when pacing last restarted.
@@ -55,46 +56,6 @@ struct Training {
     curve_x: Vec<f32>,
 }
 
-struct Run {
-    run_id: RunId,
-    /// Epochs trained before this run's trainer took over (weights loaded mid-session).
-    epochs_before: usize,
-    /// Moments on the loss curve worth a line (where weights were loaded).
-    markers: Vec<EpochMarker>,
-    trainer: Trainer,
-    history: LossHistory,
-    learning_rate: f32,
-    /// For steps per second: steps and time at the last snapshot.
-    rate_mark: (u64, Instant),
-    steps_per_second: f64,
-    network: NetworkSummary,
-    gradients_sent: SharedHistory,
-}
-
-/// The gradient history as last sent, copied again only when it has grown.
-#[derive(Default)]
-struct SharedHistory(Option<Arc<GradientHistory>>);
-
-impl SharedHistory {
-    fn share(&mut self, history: &GradientHistory) -> Arc<GradientHistory> {
-        match &self.0 {
-            Some(sent)
-                if sent.n_pushed() == history.n_pushed() && sent.latest() == history.latest() =>
-            {
-                Arc::clone(sent)
-            }
-            _ => Arc::clone(self.0.insert(Arc::new(history.clone()))),
-        }
-    }
-}
-
-impl Run {
-    /// Epochs done, counting those before weights were loaded.
-    fn epoch(&self) -> usize {
-        self.epochs_before + self.trainer.epoch()
-    }
-}
-
 impl Worker {
     pub(super) fn new(ctx: egui::Context, events: Sender<Event>, stop: Arc<AtomicBool>) -> Self {
         Self {
@@ -104,7 +65,7 @@ impl Worker {
             generation: 0,
             state: None,
             is_training: false,
-            epoch_limit: None,
+            rules: StopRules::default(),
             pace: None,
             pace_mark: (0, Instant::now()),
             inside_request: InsideRequest::default(),
@@ -145,6 +106,11 @@ impl Worker {
             if self.is_training {
                 self.train_until(next_snapshot);
                 is_dirty = true;
+                if !self.is_training {
+                    // Stopped by itself: show where it stopped now, not at the next full-speed
+                    // snapshot half a second later.
+                    next_snapshot = Instant::now();
+                }
             }
             let now = Instant::now();
             if is_dirty && now >= next_snapshot {
@@ -192,24 +158,16 @@ impl Worker {
                     );
                 }
             },
-            Command::Play => {
-                if self.state.is_none() {
-                    return;
-                }
-                if let Some(limit) = self.epoch_limit
-                    && self.main_epoch() >= limit
-                {
-                    self.send(Event::Paused {
-                        reason: PauseReason::EpochLimit {
-                            epoch: self.main_epoch(),
-                        },
-                    });
-                    return;
-                }
-                self.is_training = true;
-                self.mark_rates();
-            }
+            Command::Play => self.play(),
             Command::Pause => self.is_training = false,
+            Command::StopKeepingWeights => {
+                self.is_training = false;
+                if let Some(training) = &mut self.state {
+                    for run in &mut training.runs {
+                        run.stopped = Some(StopReason::Stopped);
+                    }
+                }
+            }
             Command::StepEpoch => {
                 self.is_training = false;
                 self.step_epoch();
@@ -228,7 +186,14 @@ impl Worker {
                     }
                 }
             }
-            Command::SetEpochLimit(limit) => self.epoch_limit = limit,
+            Command::SetStopRules(rules) => {
+                self.rules = rules;
+                if let Some(training) = &mut self.state {
+                    for run in &mut training.runs {
+                        run.set_rules(rules);
+                    }
+                }
+            }
             Command::SetPace(pace) => {
                 self.pace = pace.filter(|pace| pace.is_finite() && *pace > 0.0);
                 self.mark_rates();
@@ -255,24 +220,12 @@ impl Worker {
             Some((min, max)) => curve_xs(min, max),
             None => Vec::new(),
         };
-        let mlp = trainer.model().mlp;
-        let network = NetworkSummary {
-            layer_sizes: mlp.layer_sizes(),
-            activation: mlp.activation(),
-            n_parameters: mlp.n_parameters(),
-        };
-        let mut run = Run {
-            run_id: RunId(0),
-            network,
-            learning_rate: config.optimizer.learning_rate(),
+        let mut run = Run::new(
+            RunId(0),
             trainer,
-            history: LossHistory::new(HISTORY_CAPACITY),
-            rate_mark: (0, Instant::now()),
-            steps_per_second: 0.0,
-            epochs_before: 0,
-            markers: Vec::new(),
-            gradients_sent: SharedHistory::default(),
-        };
+            LossHistory::new(HISTORY_CAPACITY),
+            self.rules,
+        );
         if let Some(carried) = carried {
             run.history = carried.history;
             run.epochs_before = carried.epochs;
@@ -309,11 +262,27 @@ impl Worker {
         Some(mark_time + Duration::from_secs_f64(steps_done / steps_per_second))
     }
 
-    fn main_epoch(&self) -> usize {
-        self.state
-            .as_ref()
-            .and_then(|training| training.runs.first())
-            .map_or(0, Run::epoch)
+    /// Train again: every run that stopped by itself goes on, unless the epoch limit holds
+    /// them all.
+    fn play(&mut self) {
+        let rules = self.rules;
+        let Some(training) = &mut self.state else {
+            return;
+        };
+        if training.runs.iter().all(|run| run.is_at_limit(&rules)) {
+            let epoch = training.runs.first().map_or(0, Run::epoch);
+            self.send(Event::Paused {
+                reason: PauseReason::EpochLimit { epoch },
+            });
+            return;
+        }
+        for run in &mut training.runs {
+            if !run.is_at_limit(&rules) {
+                run.resume(rules);
+            }
+        }
+        self.is_training = true;
+        self.mark_rates();
     }
 
     fn mark_rates(&mut self) {
@@ -344,29 +313,35 @@ impl Worker {
                     continue;
                 }
             }
+            let rules = self.rules;
             let Some(training) = &mut self.state else {
                 return;
             };
-            for run in &mut training.runs {
-                match run.trainer.step() {
-                    Ok(_report) => {}
-                    Err(err) => {
-                        self.is_training = false;
-                        let reason = pause_reason(&err);
-                        self.send(Event::Paused { reason });
-                        return;
-                    }
-                }
-            }
-            if let Some(limit) = self.epoch_limit
-                && training.runs.iter().all(|run| run.epoch() >= limit)
-            {
+            // The run furthest behind takes the next step, so raced runs stay level in epochs
+            // whatever their batch sizes.
+            let next = training
+                .runs
+                .iter()
+                .enumerate()
+                .filter(|(_, run)| run.stopped.is_none())
+                .min_by(|(_, a), (_, b)| a.progress().total_cmp(&b.progress()))
+                .map(|(index, _)| index);
+            let Some(index) = next else {
                 self.is_training = false;
-                let epoch = training.runs.first().map_or(0, Run::epoch);
-                self.send(Event::Paused {
-                    reason: PauseReason::EpochLimit { epoch },
-                });
                 return;
+            };
+            let run = &mut training.runs[index];
+            if let Some(reason) = run.step(&rules) {
+                let run_id = run.run_id;
+                if training.runs.iter().all(|run| run.stopped.is_some()) {
+                    self.is_training = false;
+                    self.send(Event::Paused { reason });
+                    return;
+                }
+                self.send(Event::RunStopped {
+                    run: run_id,
+                    reason,
+                });
             }
             if self.stop.load(Ordering::Relaxed) || Instant::now() >= deadline {
                 return;
@@ -375,24 +350,29 @@ impl Worker {
     }
 
     fn step_epoch(&mut self) {
+        let rules = self.rules;
         let Some(training) = &mut self.state else {
             return;
         };
+        let mut news = Vec::new();
         for run in &mut training.runs {
-            loop {
+            let epoch = run.epoch();
+            run.resume(rules);
+            while run.epoch() == epoch {
                 if self.stop.load(Ordering::Relaxed) {
                     return;
                 }
-                match run.trainer.step() {
-                    Ok(report) if report.epoch_finished => break,
-                    Ok(_) => {}
-                    Err(err) => {
-                        let reason = pause_reason(&err);
-                        self.send(Event::Paused { reason });
-                        return;
+                if let Some(reason) = run.step(&rules) {
+                    // Stepping past the limit by hand is asked for; other stops are news.
+                    if !matches!(reason, PauseReason::EpochLimit { .. }) {
+                        news.push(reason);
                     }
+                    break;
                 }
             }
+        }
+        for reason in news {
+            self.send(Event::Paused { reason });
         }
     }
 
@@ -408,7 +388,7 @@ impl Worker {
         match run.trainer.step_one_batch() {
             Ok(change) => self.send(Event::BatchStepped(Box::new(change))),
             Err(err) => {
-                let reason = pause_reason(&err);
+                let reason = run.diverged(&err);
                 self.send(Event::Paused { reason });
             }
         }
@@ -420,6 +400,7 @@ impl Worker {
         let generation = self.generation;
         let is_training = self.is_training;
         let inside_request = self.inside_request.clone();
+        let has_early_stopping = self.rules.early_stopping.is_some();
         let Some(training) = &mut self.state else {
             return;
         };
@@ -456,6 +437,8 @@ impl Worker {
                 run.history.push(point);
             }
 
+            run.diagnose_if_due(metrics.train.r2, has_early_stopping, !is_training);
+            let trainer = &mut run.trainer;
             let prediction = prediction(trainer, &training.curve_x);
             let inside = inside_snapshot(trainer, &inside_request, &training.curve_x);
             runs.push(RunSnapshot {
@@ -471,6 +454,11 @@ impl Worker {
                 validation_r2: metrics.validation.map(|fit| fit.r2 as f32),
                 train_rmse: metrics.train.rmse as f32,
                 validation_rmse: metrics.validation.map(|fit| fit.rmse as f32),
+                train_mae: metrics.train.mae as f32,
+                validation_mae: metrics.validation.map(|fit| fit.mae as f32),
+                stopped: run.stopped,
+                advice: Arc::clone(&run.advice),
+                activity: run.activity.clone(),
                 history: run.history.clone(),
                 prediction,
                 network: run.network.clone(),
@@ -512,15 +500,4 @@ fn with_learning_rate(
             weight_decay,
         },
     }
-}
-
-fn pause_reason(err: &TrainError) -> PauseReason {
-    let message = match err {
-        TrainError::Diverged { .. } => format!(
-            "{err}. Training is paused and the last good weights are kept. \
-             Lower the learning rate (or press Reset), then press Train."
-        ),
-        _ => format!("{err}. Training is paused."),
-    };
-    PauseReason::Diverged { message }
 }

@@ -1,0 +1,212 @@
+//! The app's stop rules and advice, driven through its real UI and worker with egui_kittest:
+//! a divergence with a button that applies the advice, early stopping, a target loss, live
+//! advice that can be followed or dismissed, and Stop & keep current weights.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use egui_kittest::kittest::Queryable;
+use nanograd::app::Topic;
+use nanograd::app::state::{ColumnChoice, DataSource, OptimizerKind, Settings};
+use nanograd::nn::Activation;
+use nanograd::train::StopReason;
+
+fn full_speed(settings: Settings) -> Settings {
+    Settings {
+        is_full_speed: true,
+        ..settings
+    }
+}
+
+fn notice_titled(app: &nanograd::app::NanogradApp, title: &str) -> Option<nanograd::app::Notice> {
+    app.notices()
+        .into_iter()
+        .find(|notice| notice.title.starts_with(title))
+}
+
+fn anscombe() -> DataSource {
+    DataSource::Sample {
+        name: "anscombe_quartet".to_owned(),
+        columns: Some(ColumnChoice {
+            x: vec!["x1".to_owned()],
+            y: "y1".to_owned(),
+        }),
+    }
+}
+
+#[test]
+fn a_divergence_offers_a_lower_rate_that_trains_on() {
+    let mut settings = full_speed(test_settings());
+    settings.optimizer.kind = OptimizerKind::Sgd;
+    settings.optimizer.sgd_learning_rate = 1.0;
+    let mut harness = app_harness(settings);
+    press_space(&mut harness);
+    step_until(&mut harness, "a divergence", |app| {
+        notice_titled(app, "Training diverged").is_some()
+    });
+    assert!(!harness.state().is_training());
+    let notice = notice_titled(harness.state(), "Training diverged").expect("shown");
+    assert!(
+        notice.message.contains("learning rate is too high"),
+        "{notice:?}"
+    );
+    assert_eq!(notice.action.as_deref(), Some("Set learning rate to 0.1"));
+    let restored = harness
+        .state()
+        .snapshot()
+        .and_then(|s| s.main_run())
+        .map(|run| run.train_loss);
+    harness.get_by_label("Set learning rate to 0.1").click();
+    harness.step();
+    harness.step();
+    assert!((harness.state().settings().optimizer.sgd_learning_rate - 0.1).abs() < 1e-6);
+    assert!(notice_titled(harness.state(), "Training diverged").is_none());
+    step_until(&mut harness, "the restored weights on screen", |app| {
+        app.snapshot()
+            .and_then(|s| s.main_run())
+            .map(|r| r.train_loss)
+            == restored
+    });
+    let loss_before = restored.expect("a loss");
+    assert!(
+        loss_before.is_finite() && loss_before < 2.0,
+        "good weights: {loss_before}"
+    );
+    let epoch = harness.state().epoch();
+    press_space(&mut harness);
+    step_until(&mut harness, "20 more epochs", |app| {
+        app.epoch() >= epoch + 20
+    });
+    assert!(
+        notice_titled(harness.state(), "Training diverged").is_none(),
+        "no divergence at the advised rate"
+    );
+    press_space(&mut harness);
+    step_for(&mut harness, Duration::from_millis(200));
+    let run = harness
+        .state()
+        .snapshot()
+        .and_then(|s| s.main_run())
+        .expect("a run");
+    assert!(
+        run.train_loss < loss_before,
+        "{} < {loss_before}",
+        run.train_loss
+    );
+}
+
+#[test]
+fn early_stopping_pauses_and_marks_the_best_epoch() {
+    let mut settings = full_speed(test_settings());
+    settings.data = anscombe();
+    settings.val_fraction = 0.3;
+    settings.network.hidden_sizes = vec![64, 64];
+    settings.optimizer.batch_size = 4;
+    settings.optimizer.adam_learning_rate = 0.03;
+    settings.optimizer.early_stopping = Some(10);
+    let mut harness = app_harness(settings);
+    press_space(&mut harness);
+    step_until(&mut harness, "early stopping", |app| {
+        notice_titled(app, "Early stopping").is_some()
+    });
+    assert!(!harness.state().is_training());
+    step_for(&mut harness, Duration::from_millis(200));
+    let app = harness.state();
+    let notice = notice_titled(app, "Early stopping").expect("shown");
+    assert!(
+        notice.message.contains("best validation loss at epoch"),
+        "{notice:?}"
+    );
+    let run = app.snapshot().and_then(|s| s.main_run()).expect("a run");
+    assert_eq!(run.stopped, Some(StopReason::EarlyStopping));
+    let marker = run
+        .markers
+        .iter()
+        .find(|marker| marker.label.starts_with("best validation at epoch"))
+        .expect("the best epoch is marked on the loss plot");
+    assert_eq!(run.epoch as f64 - marker.epoch, 10.0, "patience 10");
+}
+
+#[test]
+fn a_target_loss_pauses_once_reached() {
+    let mut settings = full_speed(test_settings());
+    settings.optimizer.target_loss = Some(0.35);
+    let mut harness = app_harness(settings);
+    press_space(&mut harness);
+    step_until(&mut harness, "the target", |app| {
+        notice_titled(app, "Target loss reached").is_some()
+    });
+    assert!(!harness.state().is_training());
+    step_for(&mut harness, Duration::from_millis(200));
+    let run = harness
+        .state()
+        .snapshot()
+        .and_then(|s| s.main_run())
+        .expect("a run");
+    assert_eq!(run.stopped, Some(StopReason::TargetLoss));
+    assert!(run.train_loss <= 0.3501, "{}", run.train_loss);
+}
+
+#[test]
+fn a_flat_fit_is_explained_and_stays_dismissed() {
+    let mut settings = full_speed(test_settings());
+    settings.network.activation = Activation::Identity;
+    let mut harness = app_harness(settings);
+    press_space(&mut harness);
+    step_until(&mut harness, "the flat-fit advice", |app| {
+        notice_titled(app, "A flat fit").is_some()
+    });
+    let notice = notice_titled(harness.state(), "A flat fit").expect("shown");
+    assert_eq!(notice.topic, Topic::Advice);
+    assert!(notice.message.contains("identity"), "{notice:?}");
+    assert!(!notice.is_error);
+    harness.get_by_label("×").click();
+    harness.step();
+    step_for(&mut harness, Duration::from_millis(2500));
+    assert!(
+        notice_titled(harness.state(), "A flat fit").is_none(),
+        "a dismissed piece of advice does not come back while it holds"
+    );
+}
+
+#[test]
+fn crawling_sgd_is_advised_to_switch_to_adam() {
+    let mut settings = full_speed(test_settings());
+    settings.optimizer.kind = OptimizerKind::Sgd;
+    settings.optimizer.sgd_learning_rate = 1e-5;
+    settings.optimizer.momentum = 0.0;
+    let mut harness = app_harness(settings);
+    press_space(&mut harness);
+    step_until(&mut harness, "the plateau advice", |app| {
+        notice_titled(app, "Stuck on a plateau").is_some()
+    });
+    harness.get_by_label("Switch to Adam").click();
+    harness.step();
+    harness.step();
+    assert_eq!(
+        harness.state().settings().optimizer.kind,
+        OptimizerKind::Adam
+    );
+    step_until(&mut harness, "a fresh model", |app| app.epoch() == 0);
+}
+
+#[test]
+fn stop_and_keep_current_weights_pauses_with_a_message() {
+    let mut harness = app_harness(test_settings());
+    press_space(&mut harness);
+    step_until(&mut harness, "two epochs", |app| app.epoch() >= 2);
+    harness.get_by_label("Training").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Stop & keep current weights").click();
+    harness.step();
+    harness.step();
+    assert!(!harness.state().is_training());
+    let notice = notice_titled(harness.state(), "Stopped").expect("a message");
+    assert!(
+        notice.message.contains("current weights kept"),
+        "{notice:?}"
+    );
+}
