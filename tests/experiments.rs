@@ -361,14 +361,16 @@ fn relu_units_pushed_below_zero_on_every_row_are_dead() {
 }
 
 #[test]
-fn tanh_units_with_huge_weights_are_saturated() {
+fn tanh_units_with_huge_weights_and_biases_are_saturated() {
     let data = engel();
     let mut trainer = Trainer::new(&data, &TrainConfig::default()).expect("valid config");
     let mut parameters = trainer.mlp().parameters().to_vec();
+    // Large weights and biases pin every first-layer unit at its limit.
     parameters[0]
         .data_mut()
         .iter_mut()
         .for_each(|w| *w *= 200.0);
+    parameters[1].data_mut().iter_mut().for_each(|b| *b = 50.0);
     trainer.set_parameters(&parameters);
     let kinds = kinds_for(&mut trainer, &[], true);
     assert_eq!(kinds, [AdviceKind::SaturatedUnits]);

@@ -210,3 +210,47 @@ fn stop_and_keep_current_weights_pauses_with_a_message() {
         "{notice:?}"
     );
 }
+
+#[test]
+fn the_parity_and_residual_views_get_every_rows_prediction() {
+    let mut harness = app_harness(test_settings());
+    step_until(&mut harness, "the first snapshot", |app| {
+        app.snapshot().is_some()
+    });
+    let rows_of = |app: &nanograd::app::NanogradApp| {
+        app.snapshot()
+            .and_then(|s| s.main_run())
+            .and_then(|run| run.rows.clone())
+    };
+    assert!(
+        rows_of(harness.state()).is_none(),
+        "not computed while not shown"
+    );
+    harness.get_by_label("Errors").click();
+    harness.step();
+    harness.step();
+    for choice in ["parity", "residuals"] {
+        harness.get_by_label(choice).click();
+        step_until(&mut harness, "the rows' predictions", |app| {
+            rows_of(app).is_some()
+        });
+        let app = harness.state();
+        let rows = rows_of(app).expect("rows");
+        let view = app.data_view().expect("data");
+        assert_eq!(rows.train.len(), view.n_train);
+        assert_eq!(rows.validation.len(), view.n_validation);
+        let plot = app.layout().loss_plot.expect("the plot is drawn");
+        assert!(plot.width() > 200.0 && plot.height() > 100.0, "{plot:?}");
+    }
+    // The rows are the data's targets, in the data's units.
+    let app = harness.state();
+    let rows = rows_of(app).expect("rows");
+    let dataset = app.dataset().expect("data");
+    let lowest = dataset.y.iter().copied().fold(f32::INFINITY, f32::min);
+    let highest = dataset.y.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    assert!(
+        rows.train
+            .iter()
+            .all(|p| (f64::from(lowest)..=f64::from(highest)).contains(&p.x))
+    );
+}

@@ -84,3 +84,65 @@ fn render_inside_views() {
     step_for(&mut small, Duration::from_millis(300));
     shoot(&mut small, "graph_1_4_4_1");
 }
+
+#[test]
+#[ignore = "writes screenshots: NANOGRAD_SHOTS=dir cargo test --test ui_shots -- --ignored"]
+fn render_advice() {
+    use nanograd::app::state::{ColumnChoice, DataSource, OptimizerKind};
+    let size = egui::vec2(1280.0, 800.0);
+    let mut settings = test_settings();
+    settings.is_full_speed = true;
+    settings.optimizer.kind = OptimizerKind::Sgd;
+    settings.optimizer.sgd_learning_rate = 1.0;
+    let mut diverged = sized_harness(settings, size);
+    diverged.get_by_label("Train").click();
+    step_until(&mut diverged, "a divergence", |app| {
+        app.notices().iter().any(|n| n.title == "Training diverged")
+    });
+    step_for(&mut diverged, Duration::from_millis(300));
+    shoot(&mut diverged, "advice-diverged");
+
+    let mut settings = network(&[16, 16], Activation::Relu);
+    settings.is_full_speed = true;
+    settings.optimizer.adam_learning_rate = 1.0;
+    let mut dead = sized_harness(settings, size);
+    dead.get_by_label("Train").click();
+    step_until(&mut dead, "dead units", |app| {
+        app.notices().iter().any(|n| n.title.contains("dead"))
+    });
+    if dead.state().is_training() {
+        common::press_space(&mut dead);
+    }
+    step_for(&mut dead, Duration::from_millis(300));
+    shoot(&mut dead, "advice-dead-units");
+
+    let mut settings = test_settings();
+    settings.is_full_speed = true;
+    settings.data = DataSource::Sample {
+        name: "anscombe_quartet".to_owned(),
+        columns: Some(ColumnChoice {
+            x: vec!["x1".to_owned()],
+            y: "y1".to_owned(),
+        }),
+    };
+    settings.val_fraction = 0.3;
+    settings.network.hidden_sizes = vec![64, 64];
+    settings.optimizer.batch_size = 4;
+    settings.optimizer.adam_learning_rate = 0.03;
+    settings.optimizer.early_stopping = Some(30);
+    let mut early = sized_harness(settings, size);
+    early.get_by_label("Train").click();
+    step_until(&mut early, "early stopping", |app| {
+        app.notices().iter().any(|n| n.title == "Early stopping")
+    });
+    step_for(&mut early, Duration::from_millis(300));
+    shoot(&mut early, "advice-early-stopping");
+
+    let mut errors = trained(test_settings(), 20);
+    errors.get_by_label("Errors").click();
+    step_for(&mut errors, Duration::from_millis(300));
+    shoot(&mut errors, "errors-parity");
+    errors.get_by_label("residuals").click();
+    step_for(&mut errors, Duration::from_millis(300));
+    shoot(&mut errors, "errors-residuals");
+}

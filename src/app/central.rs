@@ -16,8 +16,8 @@ use super::style::ViewStyle;
 use super::views::diagram::DiagramModel;
 use super::views::gradient_plot::gradient_plot_ui;
 use super::views::{
-    CheckView, FitInside, FitPlotOutput, batch_window, check_window, fit_plot_ui, graph_window,
-    loss_plot_ui, network_view_ui, neuron_window, units_plot_ui,
+    CheckView, FitInside, FitPlotOutput, batch_window, check_window, error_plot_ui, fit_plot_ui,
+    graph_window, loss_plot_ui, network_view_ui, neuron_window, units_plot_ui,
 };
 use crate::train::GradientHistory;
 
@@ -178,6 +178,11 @@ impl NanogradApp {
                 units_hovered = output.as_ref().and_then(|output| output.hovered);
                 output.map(|output| output.rect)
             }
+            LowerView::Errors => {
+                let rows = run.as_ref().and_then(|run| run.rows.as_deref());
+                let kind = &mut view_settings.error_plot;
+                error_plot_ui(ui, kind, rows, &y_name, &style, &mut tabs)
+            }
         });
         self.settings.view.lower_view = chosen_lower_view;
         hovered = hovered.or(units_hovered);
@@ -333,6 +338,12 @@ fn lower_view_tabs_ui(ui: &mut egui::Ui, view: &mut LowerView) {
                 LowerView::Units,
                 "Units",
                 "What each hidden unit computes along an input",
+            ),
+            (
+                LowerView::Errors,
+                "Errors",
+                "Each row's error in the target's units: its prediction against its actual \
+                 value (parity), or the error against the prediction (residuals)",
             ),
         ] {
             ui.selectable_value(view, choice, name).on_hover_text(hover);

@@ -43,6 +43,7 @@ impl Inspector {
                 || view.lower_view == LowerView::Units,
             curve_input: view.curve_input.min(n_inputs.saturating_sub(1)),
             want_graph: self.is_graph_open,
+            want_rows: view.lower_view == LowerView::Errors,
         }
     }
 

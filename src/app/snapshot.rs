@@ -135,6 +135,8 @@ pub struct RunSnapshot {
     pub advice: Arc<Vec<Advice>>,
     /// Which hidden units are dead or saturated on the training rows, measured with the advice.
     pub activity: Option<Arc<UnitActivity>>,
+    /// `(actual, predicted)` per row, when the parity or residual plot is shown.
+    pub rows: Option<Arc<RowPredictions>>,
     pub history: LossHistory,
     pub prediction: Prediction,
     pub network: NetworkSummary,
@@ -152,6 +154,15 @@ pub struct RunSnapshot {
 pub struct EpochMarker {
     pub epoch: f64,
     pub label: String,
+}
+
+/// Each row's target against the network's prediction, in the target's units (a thinned
+/// sample when there are very many rows).
+#[derive(Clone, Debug, Default)]
+pub struct RowPredictions {
+    /// `(actual, predicted)`.
+    pub train: Vec<PlotPoint>,
+    pub validation: Vec<PlotPoint>,
 }
 
 /// The network's prediction in a form that can be drawn.
@@ -204,6 +215,8 @@ pub struct InsideRequest {
     pub want_unit_curves: bool,
     pub curve_input: usize,
     pub want_graph: bool,
+    /// Every row's prediction against its target, for the parity and residual plots.
+    pub want_rows: bool,
 }
 
 /// The inside of one run at one moment.

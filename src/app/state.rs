@@ -403,6 +403,8 @@ pub struct ViewSettings {
     pub curve_input: usize,
     /// What the gradients plot shows.
     pub gradient_measure: GradientMeasure,
+    /// What the errors plot shows.
+    pub error_plot: ErrorPlot,
 }
 
 /// The plots that can take the place beside the diagram.
@@ -412,6 +414,18 @@ pub enum LowerView {
     Loss,
     Gradients,
     Units,
+    /// Each row's error: the parity or the residual plot.
+    Errors,
+}
+
+/// How the Errors view shows each row's error.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorPlot {
+    /// Predicted against actual, with the y = x line.
+    #[default]
+    Parity,
+    /// Actual minus predicted against predicted, with the zero line.
+    Residuals,
 }
 
 impl Default for ViewSettings {
@@ -428,6 +442,7 @@ impl Default for ViewSettings {
             units_layer: 0,
             curve_input: 0,
             gradient_measure: GradientMeasure::default(),
+            error_plot: ErrorPlot::default(),
         }
     }
 }

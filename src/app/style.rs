@@ -29,8 +29,6 @@ pub struct ViewStyle {
     /// negative, the pair of the palette that stays apart for every common colour blindness.
     pub positive: Color32,
     pub negative: Color32,
-    /// A dead unit's fill in the diagram: dark, as a unit that is switched off for good.
-    pub dead_unit: Color32,
     /// One colour per series, in order, for plots of many series (one per layer or unit).
     pub series: [Color32; SERIES_COLORS],
     /// Width of curves (the network, the losses).
@@ -104,17 +102,10 @@ impl ViewStyle {
                 Color32::from_gray(40),
             ]
         };
-        // Near black on white, near the panel's own grey on dark: either way, a node gone out.
-        let dead_unit = if view.is_dark {
-            Color32::from_gray(70)
-        } else {
-            Color32::from_gray(60)
-        };
         Self {
             is_projector: view.is_projector,
             positive,
             negative,
-            dead_unit,
             train,
             validation,
             prediction,

@@ -12,7 +12,7 @@ mod inside;
 
 pub use inside::inside_snapshot;
 
-use super::snapshot::{DataView, Generation, Prediction};
+use super::snapshot::{DataView, Generation, Prediction, RowPredictions};
 
 /// Points of the prediction curve over the x range (plus margins).
 const CURVE_POINTS: usize = 512;
@@ -46,6 +46,14 @@ pub fn prediction(trainer: &mut Trainer, curve_x: &[f32]) -> Prediction {
     let train = versus_actual(trainer, false);
     let validation = versus_actual(trainer, true);
     Prediction::VersusActual { train, validation }
+}
+
+/// Every row's prediction against its target, training and validation.
+pub fn row_predictions(trainer: &mut Trainer) -> RowPredictions {
+    RowPredictions {
+        train: versus_actual(trainer, false),
+        validation: versus_actual(trainer, true),
+    }
 }
 
 /// `(actual, predicted)` for (a thinned sample of) the train or validation rows.

@@ -89,8 +89,15 @@ pub fn loss_plot_ui(
         (y_title.to_owned(), y_scale),
     );
     let markers = run.map(|run| run.markers.clone()).unwrap_or_default();
+    // The labels stand at the top of the curves, not of the plot's bounds: a text counts in the
+    // automatic bounds, so placing it at their top would raise them a little every frame.
+    let top = train
+        .iter()
+        .chain(&validation)
+        .map(|point| point[1])
+        .fold(f64::NEG_INFINITY, f64::max);
+    let top = if top.is_finite() { top } else { 1.0 };
     let response = plot.show(ui, |plot_ui| {
-        let top = plot_ui.plot_bounds().max()[1];
         for marker in &markers {
             plot_ui.vline(
                 VLine::new(marker.label.as_str(), marker.epoch)

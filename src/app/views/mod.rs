@@ -1,5 +1,5 @@
 //! What the central area draws: the fit plot, the loss plot, the network diagram, each layer's
-//! gradients, the inside views (unit curves, a neuron's arithmetic, the computation graph of one
+//! gradients, the parity and residual plots, the inside views (unit curves, a neuron's arithmetic, the computation graph of one
 //! prediction, the engine check), and the pieces they share (axes with our tick logic, legends
 //! outside the plots). Views draw what the worker sent in its snapshots; they compute nothing
 //! about the network.
@@ -8,6 +8,7 @@ mod axes;
 mod batch_window;
 mod check_window;
 pub mod diagram;
+mod error_plot;
 mod fit_plot;
 pub mod gradient_plot;
 pub mod graph_view;
@@ -22,6 +23,7 @@ mod units_plot;
 
 pub use batch_window::batch_window;
 pub use check_window::{CheckView, check_window};
+pub use error_plot::error_plot_ui;
 pub use fit_plot::{FitInside, FitPlotOutput, fit_plot_ui};
 pub use graph_window::graph_window;
 pub use loss_plot::loss_plot_ui;

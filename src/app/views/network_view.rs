@@ -2,7 +2,7 @@
 //! drawn as wide as its size (small weights fade out), nodes filled by their activation for the
 //! probe input, and hover text with each weight's last gradient and each unit's bias,
 //! pre-activation and activation. Dead ReLU units (they never fire on the training rows) are
-//! filled dark and saturated tanh or sigmoid units say so when hovered.
+//! crossed out, and saturated tanh or sigmoid units say so when hovered.
 
 use egui::{Color32, Stroke};
 
@@ -71,9 +71,6 @@ pub fn network_view_ui(
         })
     };
     let node_fill = |column: usize, unit: usize| -> Color32 {
-        if is_flagged(|a| &a.dead, column, unit) {
-            return style.dead_unit;
-        }
         let Some(t) = node_level(inside, column, unit) else {
             return neutral;
         };
@@ -84,6 +81,7 @@ pub fn network_view_ui(
         };
         lerp(neutral, color, t.abs().clamp(0.0, 1.0))
     };
+    let is_dead = |column: usize, unit: usize| is_flagged(|a| &a.dead, column, unit);
     let describe_node = |column: usize, unit: usize| {
         let mut text = describe_node(inside, column, unit);
         if is_flagged(|a| &a.dead, column, unit) {
@@ -107,6 +105,7 @@ pub fn network_view_ui(
         describe_edge: Some(&describe_edge),
         highlight,
         selected,
+        crossed: Some(&is_dead),
     };
     network_diagram_overlay_ui(ui, model, &diagram_style, &overlay)
 }

@@ -18,8 +18,10 @@ use crate::train::history::LossPoint;
 /// How many times lower the advised learning rate is after a divergence: within the 3–10×
 /// that usually brings a run back, at the end that leaves no doubt.
 pub const DIVERGENCE_RATE_CUT: f32 = 10.0;
-/// A layer whose share of dead or saturated units reaches this gets a warning.
-pub const UNIT_SHARE_WARNING: f64 = 0.25;
+/// A layer whose share of dead or saturated units reaches this gets a warning. Not lower: on
+/// one input, about a quarter of a second ReLU layer's units are dead from the start by chance
+/// (each is dead when its weighted sums on both sides of the input's mean are negative).
+pub const UNIT_SHARE_WARNING: f64 = 0.5;
 /// R² below this after the warm-up is a flat fit: no better than predicting the mean.
 pub const FLAT_R2: f64 = 0.05;
 /// R² below this on a loss that no longer falls is a plateau with a poor fit. Real data are
@@ -117,7 +119,7 @@ pub struct RunState<'a> {
 /// the optimizer state that went with them.
 pub fn after_divergence(optimizer: OptimizerConfig, restored_epoch: usize) -> Advice {
     let rate = optimizer.learning_rate();
-    let lower = rate / DIVERGENCE_RATE_CUT;
+    let lower = rounded_rate(rate / DIVERGENCE_RATE_CUT);
     let momentum_note = match optimizer {
         OptimizerConfig::Sgd { momentum, .. } if momentum >= 0.95 => {
             " High momentum adds to it: each step carries most of the last one."
@@ -129,9 +131,9 @@ pub fn after_divergence(optimizer: OptimizerConfig, restored_epoch: usize) -> Ad
         headline: "The loss blew up: the learning rate is too high".to_owned(),
         explanation: format!(
             "Each step overshot the bottom of the loss valley and landed higher up the other \
-             side, so the steps grew until the numbers overflowed.{momentum_note} The weights of \
-             epoch {restored_epoch}, from before it went wrong, and the optimizer's state are \
-             back. Lower the learning rate from {} to {} and train again.",
+             side, until the numbers overflowed.{momentum_note} The weights of epoch \
+             {restored_epoch} (from before it went wrong) and the optimizer's state are back: \
+             lower the learning rate from {} to {} and train again.",
             short(rate),
             short(lower)
         ),
@@ -203,7 +205,7 @@ fn plateau(state: &RunState<'_>) -> Option<Advice> {
                  Adam scales each step to the slope it has seen and gets across. A higher \
                  learning rate (3× to {}) may also do.",
                 state.train_r2,
-                short(rate * 3.0)
+                short(rounded_rate(rate * 3.0))
             ),
             AdviceAction::SwitchToAdam,
         ),
@@ -213,10 +215,10 @@ fn plateau(state: &RunState<'_>) -> Option<Advice> {
                  (R² {:.2}). The network may be too small for the shape of the data (add \
                  units or a layer), or the steps too small to leave a flat region (try {}).",
                 state.train_r2,
-                short(rate * 3.0)
+                short(rounded_rate(rate * 3.0))
             ),
             AdviceAction::SetLearningRate {
-                learning_rate: rate * 3.0,
+                learning_rate: rounded_rate(rate * 3.0),
             },
         ),
     };
@@ -241,15 +243,15 @@ fn dead_units(state: &RunState<'_>) -> Option<Advice> {
         ),
         explanation: format!(
             "A dead unit outputs 0 for every row, so no gradient reaches its weights and it \
-             can never learn again; in hidden layer {} {:.0} % are dead. Usually a learning \
-             rate too high pushed their biases far negative. Start again with a lower rate \
-             ({}), or use tanh.",
+             can never learn again; in hidden layer {} {:.0} % are dead. A learning rate too \
+             high pushes biases far negative; some units are also dead from the start by \
+             chance. Start again with a lower rate ({}), or use tanh.",
             worst.0 + 1,
             100.0 * worst.1,
-            short(rate / 3.0)
+            short(rounded_rate(rate / 3.0))
         ),
         action: Some(AdviceAction::ResetWithLearningRate {
-            learning_rate: rate / 3.0,
+            learning_rate: rounded_rate(rate / 3.0),
         }),
     })
 }
@@ -272,10 +274,10 @@ fn saturated_units(state: &RunState<'_>) -> Option<Advice> {
              cause it, often from a learning rate too high. Start again with a lower rate ({}).",
             worst.0 + 1,
             100.0 * worst.1,
-            short(rate / 3.0)
+            short(rounded_rate(rate / 3.0))
         ),
         action: Some(AdviceAction::ResetWithLearningRate {
-            learning_rate: rate / 3.0,
+            learning_rate: rounded_rate(rate / 3.0),
         }),
     })
 }
@@ -342,6 +344,18 @@ pub fn describe_stop(reason: StopReason, best_epoch: Option<usize>, epoch: usize
     }
 }
 
+/// `rate` to one significant figure (1/3 of 0.01 is advised as 0.003, not 0.0033333): a
+/// setting a person would type.
+fn rounded_rate(rate: f32) -> f32 {
+    if !(rate.is_finite() && rate > 0.0) {
+        return rate;
+    }
+    let magnitude = 10f32.powf(rate.log10().floor());
+    let rounded = (rate / magnitude).round() * magnitude;
+    // Printed and parsed back, so 0.3 is the f32 nearest 0.3, not 0.30000001.
+    format!("{rounded:.1e}").parse().unwrap_or(rounded)
+}
+
 /// A learning rate as a person would write it: 0.05, 0.003, 1e-5.
 fn short(value: f32) -> String {
     if value != 0.0 && (value.abs() < 1e-3 || value.abs() >= 1e4) {
@@ -354,7 +368,16 @@ fn short(value: f32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::short;
+    use super::{rounded_rate, short};
+
+    #[test]
+    fn advised_rates_have_one_significant_figure() {
+        assert_eq!(rounded_rate(1.0 / 3.0), 0.3);
+        assert_eq!(rounded_rate(0.01 / 3.0), 0.003);
+        assert_eq!(rounded_rate(0.05 / 10.0), 0.005);
+        assert_eq!(rounded_rate(0.01 * 3.0), 0.03);
+        assert_eq!(rounded_rate(0.7 * 3.0), 2.0);
+    }
 
     #[test]
     fn learning_rates_read_as_written() {

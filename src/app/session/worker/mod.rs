@@ -11,7 +11,7 @@ use crate::train::history::{LossHistory, LossPoint};
 use crate::train::{StopReason, StopRules, TrainConfig, Trainer};
 
 use super::super::notices::Topic;
-use super::super::pictures::{curve_xs, data_view, inside_snapshot, prediction};
+use super::super::pictures::{curve_xs, data_view, inside_snapshot, prediction, row_predictions};
 use super::super::snapshot::{
     EpochMarker, Event, Generation, InsideRequest, PauseReason, RunId, RunSnapshot, Snapshot,
 };
@@ -440,6 +440,9 @@ impl Worker {
             run.diagnose_if_due(metrics.train.r2, has_early_stopping, !is_training);
             let trainer = &mut run.trainer;
             let prediction = prediction(trainer, &training.curve_x);
+            let rows = inside_request
+                .want_rows
+                .then(|| Arc::new(row_predictions(trainer)));
             let inside = inside_snapshot(trainer, &inside_request, &training.curve_x);
             runs.push(RunSnapshot {
                 run_id: run.run_id,
@@ -459,6 +462,7 @@ impl Worker {
                 stopped: run.stopped,
                 advice: Arc::clone(&run.advice),
                 activity: run.activity.clone(),
+                rows,
                 history: run.history.clone(),
                 prediction,
                 network: run.network.clone(),

@@ -27,6 +27,8 @@ pub struct DiagramOverlay<'a> {
     pub highlight: Option<(usize, usize)>,
     /// A node to mark as chosen, e.g. the one whose arithmetic is shown.
     pub selected: Option<(usize, usize)>,
+    /// Nodes to cross out, e.g. units that are dead.
+    pub crossed: Option<&'a dyn Fn(usize, usize) -> bool>,
 }
 
 /// What the pointer did on the diagram this frame.
@@ -76,6 +78,21 @@ pub fn paint_diagram(
             .node_fill
             .map_or(style.node_fill, |fill| fill(node.layer, node.unit));
         painter.circle(node.center, radius, fill, outline);
+        if overlay
+            .crossed
+            .is_some_and(|crossed| crossed(node.layer, node.unit))
+        {
+            let arm = radius * std::f32::consts::FRAC_1_SQRT_2;
+            let cross = Stroke::new(2.0 * style.edge_width.max(1.0), style.text);
+            painter.line_segment(
+                [node.center - vec2(arm, arm), node.center + vec2(arm, arm)],
+                cross,
+            );
+            painter.line_segment(
+                [node.center - vec2(arm, -arm), node.center + vec2(arm, -arm)],
+                cross,
+            );
+        }
     }
     // Three dots rather than the "⋮" glyph: they scale with the nodes and need no font support.
     for (_, center) in &layout.ellipses {
