@@ -92,6 +92,18 @@ fn train_json_reports_the_fit_and_saves_weights_that_predict() {
         String::from_utf8_lossy(&from_csv.stdout).lines().count(),
         235
     );
+    // One row is enough to predict (fitting needs two).
+    let one_row = temp_path("one-row.csv");
+    std::fs::write(&one_row, "income,foodexp\n1000,0\n").expect("temp file");
+    let from_one_row = nanograd(&["predict", &weights_arg, "--csv", &one_row.to_string_lossy()]);
+    assert!(
+        from_one_row.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_one_row.stderr)
+    );
+    let one = String::from_utf8_lossy(&from_one_row.stdout);
+    assert_eq!(one.trim().parse::<f32>().ok(), Some(low as f32), "{one}");
+    let _ = std::fs::remove_file(one_row);
     let _ = std::fs::remove_file(weights);
 }
 

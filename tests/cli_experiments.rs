@@ -92,6 +92,11 @@ fn stop_rules_are_checked() {
         (&["--momentum", "NaN"][..], "--momentum"),
         (&["--beta2", "1.5"][..], "--beta1 and --beta2"),
         (&["--weight-decay", "NaN"][..], "--weight-decay"),
+        (&["--weight-decay=-5"][..], "--weight-decay"),
+        (
+            &["--optimizer", "sgd", "--weight-decay", "0.1"][..],
+            "Adam (AdamW) only",
+        ),
     ] {
         let output = train(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");

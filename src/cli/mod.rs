@@ -115,13 +115,12 @@ fn predict(args: &PredictArgs) -> anyhow::Result<()> {
     let model = Model::load(&args.weights)?;
     let n_inputs = model.n_inputs();
     let (x_rows, n_rows) = if let Some(csv) = &args.csv {
-        let table = load_csv_path(
-            csv,
-            &LoadOptions::default(),
-            &|_| {},
-            &AtomicBool::new(false),
-        )
-        .with_context(|| format!("{}", csv.display()))?;
+        let options = LoadOptions {
+            allow_one_row: true,
+            ..LoadOptions::default()
+        };
+        let table = load_csv_path(csv, &options, &|_| {}, &AtomicBool::new(false))
+            .with_context(|| format!("{}", csv.display()))?;
         let mut columns = Vec::with_capacity(n_inputs);
         for name in &model.x_names {
             let index = table.resolve_column(name).with_context(|| {

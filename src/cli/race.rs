@@ -137,7 +137,10 @@ fn run_json(run: &mut RaceRun, label: &str) -> serde_json::Value {
         "r2": metrics.train.r2,
         "rmse": metrics.train.rmse,
         "mae": metrics.train.mae,
-        "val_r2": metrics.validation.map(|fit| fit.r2),
+        "val_r2": metrics
+            .validation
+            .filter(|_| run.trainer.validation_set().is_some_and(|set| set.n_rows() >= 2))
+            .map(|fit| fit.r2),
         "val_rmse": metrics.validation.map(|fit| fit.rmse),
         "val_mae": metrics.validation.map(|fit| fit.mae),
         "stopped_because": stopped.key(),

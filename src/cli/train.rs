@@ -131,6 +131,11 @@ impl ModelFlags {
                 beta2: self.beta2,
                 weight_decay: self.weight_decay,
             },
+            "sgd" if self.weight_decay > 0.0 => {
+                bail!(
+                    "--weight-decay applies to Adam (AdamW) only; leave it out with --optimizer sgd"
+                )
+            }
             "sgd" => OptimizerConfig::Sgd {
                 learning_rate: self
                     .lr
@@ -297,7 +302,11 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
             "rmse": metrics.train.rmse,
             "mae": metrics.train.mae,
             "mse": metrics.train.mse,
-            "val_r2": metrics.validation.map(|f| f.r2),
+            // One validation row has no variation to explain: no R².
+            "val_r2": metrics
+                .validation
+                .filter(|_| trainer.validation_set().is_some_and(|set| set.n_rows() >= 2))
+                .map(|f| f.r2),
             "val_rmse": metrics.validation.map(|f| f.rmse),
             "val_mae": metrics.validation.map(|f| f.mae),
             "seconds": seconds,

@@ -23,6 +23,8 @@ pub struct LoadOptions {
     pub has_header: Option<bool>,
     /// Force the decimal separator.
     pub decimal: Option<Decimal>,
+    /// Accept a file with a single data row: fitting needs two, predicting one.
+    pub allow_one_row: bool,
 }
 
 /// A column chosen by the user.
@@ -492,7 +494,7 @@ fn load_impl(
             names: names.join(", "),
         });
     }
-    if n_rows < 2 {
+    if n_rows < 2 && !(options.allow_one_row && n_rows == 1) {
         return Err(DataError::TooFewDataRows { rows: n_rows });
     }
 
