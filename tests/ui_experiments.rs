@@ -254,3 +254,88 @@ fn the_parity_and_residual_views_get_every_rows_prediction() {
             .all(|p| (f64::from(lowest)..=f64::from(highest)).contains(&p.x))
     );
 }
+
+fn open_race_window(harness: &mut egui_kittest::Harness<'_, nanograd::app::NanogradApp>) {
+    harness.get_by_label("Training").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Compare runs…").click();
+    for _ in 0..3 {
+        harness.step();
+    }
+}
+
+#[test]
+fn a_race_trains_runs_side_by_side_from_the_same_start() {
+    let mut harness = app_harness(test_settings());
+    step_until(&mut harness, "the first snapshot", |app| {
+        app.snapshot().is_some()
+    });
+    open_race_window(&mut harness);
+    harness
+        .get_by_label("Train these runs side by side")
+        .click();
+    step_until(&mut harness, "three runs", |app| {
+        app.snapshot().is_some_and(|s| s.runs.len() == 3)
+    });
+    let snapshot = harness.state().snapshot().expect("a snapshot").clone();
+    let starts: Vec<f32> = snapshot.runs.iter().map(|run| run.train_loss).collect();
+    assert!(
+        starts.iter().all(|&loss| loss == starts[0]),
+        "identical initial weights: {starts:?}"
+    );
+    assert_eq!(snapshot.runs[1].label, "SGD 0.05");
+    assert_eq!(snapshot.runs[2].label, "SGD 0.05, momentum 0.9");
+    press_space(&mut harness);
+    step_until(&mut harness, "five epochs each", |app| {
+        app.snapshot()
+            .is_some_and(|s| s.runs.iter().all(|run| run.epoch >= 5))
+    });
+    press_space(&mut harness);
+    step_for(&mut harness, Duration::from_millis(300));
+    let snapshot = harness.state().snapshot().expect("a snapshot").clone();
+    let epochs: Vec<usize> = snapshot.runs.iter().map(|run| run.epoch).collect();
+    let (low, high) = (
+        epochs.iter().min().copied().unwrap_or(0),
+        epochs.iter().max().copied().unwrap_or(0),
+    );
+    assert!(high - low <= 1, "the runs keep the same pace: {epochs:?}");
+    let losses: Vec<f32> = snapshot.runs.iter().map(|run| run.train_loss).collect();
+    assert!(
+        losses[0] != losses[1] && losses[1] != losses[2],
+        "{losses:?}"
+    );
+}
+
+#[test]
+fn a_diverging_raced_run_stops_alone() {
+    let mut settings = full_speed(test_settings());
+    settings.race.is_on = true;
+    settings.race.runs[0].learning_rate = 1.0;
+    settings.race.runs[0].momentum = 0.9;
+    let mut harness = app_harness(settings);
+    press_space(&mut harness);
+    step_until(&mut harness, "run 2 diverges", |app| {
+        notice_titled(app, "Training diverged").is_some()
+    });
+    let notice = notice_titled(harness.state(), "Training diverged").expect("shown");
+    assert!(notice.message.starts_with("Run 2:"), "{notice:?}");
+    assert_eq!(
+        notice.action, None,
+        "the button would change the main run's rate"
+    );
+    assert!(harness.state().is_training(), "the other runs go on");
+    let epochs_then = harness
+        .state()
+        .snapshot()
+        .map(|s| s.runs[0].epoch)
+        .unwrap_or(0);
+    step_until(&mut harness, "the others train on", |app| {
+        app.snapshot().is_some_and(|s| {
+            s.runs[0].epoch >= epochs_then + 5 && s.runs[2].epoch >= epochs_then + 5
+        })
+    });
+    let snapshot = harness.state().snapshot().expect("a snapshot");
+    assert_eq!(snapshot.runs[1].stopped, Some(StopReason::Diverged));
+    assert_eq!(snapshot.runs[0].stopped, None);
+}

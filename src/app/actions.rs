@@ -65,6 +65,7 @@ impl NanogradApp {
             }
             Action::ResetModel => self.reset_model(),
             Action::ShowGraph => self.inspector.is_graph_open = true,
+            Action::ShowRace => self.is_race_window_open = true,
             Action::VerifyEngine => self.start_engine_check(ctx),
             Action::SetLearningRate(learning_rate) => {
                 self.send(Command::SetLearningRate(learning_rate))

@@ -58,7 +58,13 @@ impl NanogradApp {
             ),
             PauseReason::Diverged { advice, .. } => {
                 let message = format!("{prefix}{}. {}", advice.headline, advice.explanation);
-                self.advise(Topic::Training, "Training diverged", message, &advice);
+                if run.is_some_and(|run| run.0 > 0) {
+                    // A raced run's rate is set in the Compare window, not by the button,
+                    // which would change the main run's.
+                    self.error(Topic::Training, "Training diverged", message);
+                } else {
+                    self.advise(Topic::Training, "Training diverged", message, &advice);
+                }
             }
             PauseReason::RuleMet {
                 reason,

@@ -16,8 +16,9 @@ use super::style::ViewStyle;
 use super::views::diagram::DiagramModel;
 use super::views::gradient_plot::gradient_plot_ui;
 use super::views::{
-    CheckView, FitInside, FitPlotOutput, batch_window, check_window, error_plot_ui, fit_plot_ui,
-    graph_window, loss_plot_ui, network_view_ui, neuron_window, units_plot_ui,
+    CheckView, FitInside, FitPlotOutput, RunCurve, batch_window, check_window, error_plot_ui,
+    fit_plot_ui, graph_window, loss_plot_ui, network_view_ui, neuron_window, race_window,
+    run_color, units_plot_ui,
 };
 use crate::train::GradientHistory;
 
@@ -64,6 +65,11 @@ impl NanogradApp {
         let bottom = Rect::from_min_max(pos2(area.left(), fit_area.bottom() + gap), area.max);
 
         let run = self.main_run().cloned();
+        let runs = self
+            .snapshot
+            .as_ref()
+            .map(|snapshot| snapshot.runs.clone())
+            .unwrap_or_default();
         let inside = run.as_ref().and_then(|run| run.inside.clone());
         let data_view = self.data_view.clone();
         let x_names = data_view
@@ -86,7 +92,24 @@ impl NanogradApp {
         let is_one_input = data_view
             .as_ref()
             .is_some_and(|view| view.x_names.len() == 1);
+        let race: Vec<RunCurve<'_>> = if runs.len() > 1 {
+            runs.iter()
+                .enumerate()
+                .filter_map(|(index, run)| match &run.prediction {
+                    Prediction::Curve { points } => Some(RunCurve {
+                        name: format!("run {}", run.run_id.0 + 1),
+                        label: &run.label,
+                        color: run_color(&style, index),
+                        points,
+                    }),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let fit_inside = FitInside {
+            race,
             curves: inside
                 .as_ref()
                 .and_then(|inside| inside.curves.as_ref())
@@ -141,13 +164,9 @@ impl NanogradApp {
         let view_settings = &mut self.settings.view;
         let hovered_before = self.inspector.hovered;
         self.layout.loss_plot = scoped(ui, lower_area, |ui| match shown_lower_view {
-            LowerView::Loss => loss_plot_ui(
-                ui,
-                run.as_ref(),
-                &mut view_settings.log_loss,
-                &style,
-                &mut tabs,
-            ),
+            LowerView::Loss => {
+                loss_plot_ui(ui, &runs, &mut view_settings.log_loss, &style, &mut tabs)
+            }
             LowerView::Gradients => {
                 let empty = GradientHistory::new(2);
                 let history = run.as_ref().map_or(&empty, |run| &*run.gradients);
@@ -264,6 +283,18 @@ impl NanogradApp {
 
     /// The windows of the inside views: a neuron's arithmetic, the computation graph.
     pub(super) fn inside_windows(&mut self, ctx: &egui::Context) {
+        if self.is_race_window_open {
+            let style = ViewStyle::new(&self.settings.view);
+            let changed = race_window(
+                ctx,
+                &mut self.is_race_window_open,
+                &mut self.settings,
+                &style,
+            );
+            if changed {
+                self.reset_model();
+            }
+        }
         let inside = self.main_run().and_then(|run| run.inside.clone());
         if self.inspector.is_graph_open {
             let style = ViewStyle::new(&self.settings.view);

@@ -10,7 +10,7 @@ use super::loader;
 use super::menus::menu_bar_ui;
 use super::nanograd_app::NanogradApp;
 use super::panels::{self, Action, ControlsView, shortcuts};
-use super::status::status_ui;
+use super::status::{race_status_ui, status_ui};
 
 /// Share of the plots' height that goes to the fit plot; the loss plot and the diagram share
 /// the rest.
@@ -173,14 +173,22 @@ impl NanogradApp {
             ));
         });
         ui.add_space(2.0);
-        let run = self.main_run();
-        status_ui(
-            ui,
-            run,
-            self.data_view.as_deref(),
-            self.load_job.is_some(),
-            self.settings.view.is_projector,
-        );
+        let runs = self
+            .snapshot
+            .as_ref()
+            .map_or(&[][..], |snapshot| &snapshot.runs[..]);
+        if runs.len() > 1 {
+            let style = super::style::ViewStyle::new(&self.settings.view);
+            race_status_ui(ui, runs, &style);
+        } else {
+            status_ui(
+                ui,
+                self.main_run(),
+                self.data_view.as_deref(),
+                self.load_job.is_some(),
+                self.settings.view.is_projector,
+            );
+        }
         ui.add_space(4.0);
         actions
     }

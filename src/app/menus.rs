@@ -104,6 +104,16 @@ fn training_menu_ui(ui: &mut egui::Ui, is_training: bool, actions: &mut Vec<Acti
     }
     ui.separator();
     if ui
+        .button("Compare runs…")
+        .on_hover_text(
+            "Train up to four settings side by side from the same start: SGD against Adam, \
+             one learning rate against another, tanh against ReLU",
+        )
+        .clicked()
+    {
+        actions.push(Action::ShowRace);
+    }
+    if ui
         .button("Verify the engine…")
         .on_hover_text(
             "Check every gradient of the current network on the current data against finite \

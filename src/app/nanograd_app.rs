@@ -63,6 +63,7 @@ pub struct NanogradApp {
     pub(super) layout: LayoutReport,
     pub(super) inspector: Inspector,
     pub(super) advice_desk: AdviceDesk,
+    pub(super) is_race_window_open: bool,
 }
 
 impl NanogradApp {
@@ -108,6 +109,7 @@ impl NanogradApp {
             layout: LayoutReport::default(),
             inspector: Inspector::default(),
             advice_desk: AdviceDesk::default(),
+            is_race_window_open: false,
         };
         app.start_session(ctx);
         app.start_first_load(ctx);
@@ -235,9 +237,9 @@ impl NanogradApp {
             }
             Event::Snapshot(snapshot) => self.snapshot = Some(snapshot),
             Event::BatchStepped(change) => self.inspector.batch_change = Some(*change),
-            Event::Paused { reason } => {
+            Event::Paused { run, reason } => {
                 self.is_training = false;
-                self.on_stopped(None, reason);
+                self.on_stopped(run, reason);
             }
             Event::RunStopped { run, reason } => self.on_stopped(Some(run), reason),
             Event::Saved { path } => {
@@ -332,8 +334,8 @@ impl NanogradApp {
         };
         // A fresh network: "diverged" and "epoch limit reached" were about the old one.
         self.notices.clear(Topic::Training);
-        let config = self.settings.train_config();
-        self.send(Command::Reset { dataset, config });
+        let configs = self.settings.train_configs();
+        self.send(Command::Reset { dataset, configs });
         self.send(Command::SetStopRules(self.settings.optimizer.stop_rules()));
     }
 

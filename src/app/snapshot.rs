@@ -15,7 +15,7 @@ use crate::engine::Tensor;
 use crate::inside::{Explanation, NeuronArithmetic, PredictionGraph, UnitCurves};
 use crate::nn::Activation;
 use crate::train::advice::{Advice, UnitActivity};
-use crate::train::{BatchChange, GradientHistory, Model, StopReason};
+use crate::train::{BatchChange, GradientHistory, Model, SharedStart, StopReason};
 
 use super::notices::Topic;
 use crate::train::history::LossHistory;
@@ -37,7 +37,11 @@ pub enum Event {
     Snapshot(Box<Snapshot>),
     /// Training stopped by itself (epoch limit, a stop rule, divergence). The message says what
     /// to do next.
-    Paused { reason: PauseReason },
+    Paused {
+        /// Which run stopped last, in a race.
+        run: Option<RunId>,
+        reason: PauseReason,
+    },
     /// One of several runs stopped by itself; the others go on.
     RunStopped { run: RunId, reason: PauseReason },
     /// One mini-batch was trained on request: what it changed.
@@ -111,6 +115,10 @@ impl Snapshot {
 #[derive(Clone, Debug)]
 pub struct RunSnapshot {
     pub run_id: RunId,
+    /// What sets this run apart ("SGD 0.05, momentum 0.9"); empty for a lone run.
+    pub label: String,
+    /// How its start compares with the first run's.
+    pub shared_start: SharedStart,
     pub epoch: usize,
     pub steps: u64,
     pub steps_per_epoch: usize,

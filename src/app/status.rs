@@ -4,6 +4,9 @@
 
 use super::numbers::{format_loss, format_r2, format_value, thousands};
 use super::snapshot::{DataView, RunSnapshot};
+use super::style::ViewStyle;
+use super::views::run_color;
+use crate::train::{SharedStart, StopReason};
 
 /// R² needs at least this many rows: with one, there is no variation to explain.
 const MIN_ROWS_FOR_R2: usize = 2;
@@ -130,4 +133,42 @@ fn pair(train: f64, validation: Option<f32>, format: fn(f64) -> String) -> Strin
         Some(validation) => format!("{} / {}", format(train), format(f64::from(validation))),
         None => format(train),
     }
+}
+
+/// The status line of a race: each run's epoch, loss and R² in its colour, and how it ended.
+pub fn race_status_ui(ui: &mut egui::Ui, runs: &[RunSnapshot], style: &ViewStyle) {
+    let size = ui.text_style_height(&egui::TextStyle::Body) * 1.1;
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = size;
+        for (index, run) in runs.iter().enumerate() {
+            let color = run_color(style, index);
+            let mut text = format!(
+                "run {}: epoch {}, loss {}, R² {}",
+                run.run_id.0 + 1,
+                thousands(run.epoch as u64),
+                format_loss(f64::from(run.train_loss)),
+                format_r2(f64::from(run.train_r2)),
+            );
+            match run.stopped {
+                Some(StopReason::Diverged) => text.push_str(", diverged"),
+                Some(StopReason::EarlyStopping) => text.push_str(", stopped early"),
+                Some(StopReason::TargetLoss) => text.push_str(", target reached"),
+                _ => {}
+            }
+            let start = match run.shared_start {
+                _ if index == 0 => "the main run (the settings in the panel)",
+                SharedStart::WeightsAndBatches => {
+                    "same initial weights and the same batches as run 1"
+                }
+                SharedStart::Weights => {
+                    "same initial weights as run 1; its batch size makes other batches"
+                }
+                SharedStart::SeedOnly => {
+                    "another network than run 1: only the seed is shared, so it starts elsewhere"
+                }
+            };
+            ui.label(egui::RichText::new(text).size(size).strong().color(color))
+                .on_hover_text(format!("{}\n{start}", run.label));
+        }
+    });
 }

@@ -25,6 +25,6 @@ pub use gradient_stats::{
 pub use guard::{BLOW_UP_FLOOR, BLOW_UP_RATIO, DivergenceCause};
 pub use metrics::{Fit, Metrics};
 pub use model::Model;
-pub use race::{MAX_RACE_RUNS, Race, RaceError, RaceRun, SharedStart};
+pub use race::{MAX_RACE_RUNS, Race, RaceError, RaceRun, SharedStart, shared_start};
 pub use stop::{BestEpoch, EarlyStopping, EpochLosses, RunMonitor, StopReason, StopRules};
 pub use trainer::{StepReport, TrainError, Trainer};

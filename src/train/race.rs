@@ -127,7 +127,8 @@ impl RaceRun {
     }
 }
 
-fn shared_start(first: &TrainConfig, config: &TrainConfig, trainer: &Trainer) -> SharedStart {
+/// How a run built from `config` starts compared with one built from `first` on the same data.
+pub fn shared_start(first: &TrainConfig, config: &TrainConfig, trainer: &Trainer) -> SharedStart {
     let same_network = first.hidden_sizes == config.hidden_sizes
         && first.activation == config.activation
         && first.seed == config.seed;

@@ -48,6 +48,8 @@ pub enum Action {
     ShowGraph,
     /// Check the engine's gradients on the current network and data, off the UI thread.
     VerifyEngine,
+    /// Open the window that sets up runs side by side.
+    ShowRace,
 }
 
 /// Keyboard shortcuts, shown in tooltips and menus.

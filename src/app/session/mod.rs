@@ -32,10 +32,11 @@ use worker::Worker;
 /// Commands from the UI to the worker.
 #[derive(Debug)]
 pub enum Command {
-    /// Build a fresh model from the config's seed on this data; stays paused or playing as it was.
+    /// Build fresh models from the configs' seeds on this data, one run each (several race side
+    /// by side); stays paused or playing as it was.
     Reset {
         dataset: Arc<Dataset>,
-        config: TrainConfig,
+        configs: Vec<TrainConfig>,
     },
     Play,
     Pause,

@@ -24,6 +24,18 @@ pub struct FitInside<'a> {
     pub highlight_unit: Option<usize>,
     /// The probe input, marked with a vertical line.
     pub probe_x: Option<f32>,
+    /// When runs race side by side: each run's curve in its colour, instead of the one
+    /// network curve.
+    pub race: Vec<RunCurve<'a>>,
+}
+
+/// One raced run's prediction curve.
+pub struct RunCurve<'a> {
+    pub name: String,
+    /// What sets the run apart, for the legend's tooltip.
+    pub label: &'a str,
+    pub color: egui::Color32,
+    pub points: &'a [PlotPoint],
 }
 
 /// What happened on the fit plot this frame.
@@ -83,12 +95,22 @@ fn curve_plot_ui(
             hover: "Rows held out: the network never trains on them, so they show how well it generalises",
         });
     }
-    legend.push(LegendItem {
-        symbol: Symbol::Line,
-        color: style.prediction,
-        name: "network",
-        hover: "The network's prediction for every x",
-    });
+    if inside.race.is_empty() {
+        legend.push(LegendItem {
+            symbol: Symbol::Line,
+            color: style.prediction,
+            name: "network",
+            hover: "The network's prediction for every x",
+        });
+    }
+    for run in &inside.race {
+        legend.push(LegendItem {
+            symbol: Symbol::Line,
+            color: run.color,
+            name: &run.name,
+            hover: run.label,
+        });
+    }
     legend.push(LegendItem {
         symbol: Symbol::DashedLine,
         color: style.guide,
@@ -169,12 +191,22 @@ fn curve_plot_ui(
                     .filled(false),
             );
         }
-        if let Prediction::Curve { points } = prediction {
-            plot_ui.line(
-                Line::new("network", &points[..])
-                    .color(style.prediction)
-                    .width(style.line_width * 1.2),
-            );
+        if inside.race.is_empty() {
+            if let Prediction::Curve { points } = prediction {
+                plot_ui.line(
+                    Line::new("network", &points[..])
+                        .color(style.prediction)
+                        .width(style.line_width * 1.2),
+                );
+            }
+        } else {
+            for run in &inside.race {
+                plot_ui.line(
+                    Line::new(run.name.as_str(), run.points)
+                        .color(run.color)
+                        .width(style.line_width * 1.2),
+                );
+            }
         }
         let clicked_point = if plot_ui.response().clicked() {
             clicked_data_point(plot_ui, data)

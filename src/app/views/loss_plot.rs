@@ -12,36 +12,65 @@ use super::super::style::ViewStyle;
 use super::axes::{Scale, epoch_plot, with_axes};
 use super::legend::{LegendItem, Symbol, legend_items_ui};
 
+/// Points of one loss curve, `[epoch, loss]` (log10 of the loss on the log scale).
+type Curve = Vec<[f64; 2]>;
+
 /// Smallest loss drawn on the log scale (a perfect fit would be log10(0)).
 const LOG_FLOOR: f64 = 1e-12;
 
 /// The header row (`title`, log-scale toggle, legend) and the plot below it. `title` draws the
-/// start of the header (the tabs that choose this plot).
+/// start of the header (the tabs that choose this plot). With several runs (a race), each run's
+/// losses take its colour, validation dashed.
 pub fn loss_plot_ui(
     ui: &mut egui::Ui,
-    run: Option<&RunSnapshot>,
+    runs: &[RunSnapshot],
     is_log: &mut bool,
     style: &ViewStyle,
     title: &mut dyn FnMut(&mut egui::Ui),
 ) -> Option<egui::Rect> {
-    let has_validation = run.is_some_and(|run| run.validation_loss.is_some());
+    let has_validation = runs.iter().any(|run| run.validation_loss.is_some());
+    let is_race = runs.len() > 1;
+    let run_names: Vec<String> = runs
+        .iter()
+        .map(|run| format!("run {}", run.run_id.0 + 1))
+        .collect();
     ui.horizontal_wrapped(|ui| {
         title(ui);
         ui.checkbox(is_log, "Log scale")
             .on_hover_text("Plot the loss on a log scale, so late small gains stay visible");
-        let mut legend = vec![LegendItem {
-            symbol: Symbol::Line,
-            color: style.train,
-            name: "training",
-            hover: "Loss on the training rows",
-        }];
-        if has_validation {
+        let mut legend = Vec::new();
+        if is_race {
+            for (index, run) in runs.iter().enumerate() {
+                legend.push(LegendItem {
+                    symbol: Symbol::Line,
+                    color: run_color(style, index),
+                    name: &run_names[index],
+                    hover: &run.label,
+                });
+            }
+            if has_validation {
+                legend.push(LegendItem {
+                    symbol: Symbol::DashedLine,
+                    color: style.guide,
+                    name: "validation",
+                    hover: "Dashed: each run's loss on the held-out rows",
+                });
+            }
+        } else {
             legend.push(LegendItem {
                 symbol: Symbol::Line,
-                color: style.validation,
-                name: "validation",
-                hover: "Loss on the held-out rows",
+                color: style.train,
+                name: "training",
+                hover: "Loss on the training rows",
             });
+            if has_validation {
+                legend.push(LegendItem {
+                    symbol: Symbol::Line,
+                    color: style.validation,
+                    name: "validation",
+                    hover: "Loss on the held-out rows",
+                });
+            }
         }
         legend_items_ui(ui, &legend, style.line_width);
     });
@@ -57,19 +86,22 @@ pub fn loss_plot_ui(
             Some(loss)
         }
     };
-    let mut train = Vec::new();
-    let mut validation = Vec::new();
-    if let Some(run) = run {
-        train.reserve(run.history.len() + 1);
-        for point in run.history.iter_with_latest() {
-            if let Some(y) = transform(point.train_loss) {
-                train.push([point.epoch, y]);
+    let curves: Vec<(Curve, Curve)> = runs
+        .iter()
+        .map(|run| {
+            let mut train = Vec::with_capacity(run.history.len() + 1);
+            let mut validation = Vec::new();
+            for point in run.history.iter_with_latest() {
+                if let Some(y) = transform(point.train_loss) {
+                    train.push([point.epoch, y]);
+                }
+                if let Some(y) = point.validation_loss.and_then(transform) {
+                    validation.push([point.epoch, y]);
+                }
             }
-            if let Some(y) = point.validation_loss.and_then(transform) {
-                validation.push([point.epoch, y]);
-            }
-        }
-    }
+            (train, validation)
+        })
+        .collect();
     // The header says the units; the axis title stays short so it fits a short plot.
     let (y_title, y_scale) = if is_log {
         ("loss", Scale::Log10)
@@ -88,12 +120,15 @@ pub fn loss_plot_ui(
         ("epoch".to_owned(), Scale::Linear),
         (y_title.to_owned(), y_scale),
     );
-    let markers = run.map(|run| run.markers.clone()).unwrap_or_default();
+    let markers = runs
+        .first()
+        .map(|run| run.markers.clone())
+        .unwrap_or_default();
     // The labels stand at the top of the curves, not of the plot's bounds: a text counts in the
     // automatic bounds, so placing it at their top would raise them a little every frame.
-    let top = train
+    let top = curves
         .iter()
-        .chain(&validation)
+        .flat_map(|(train, validation)| train.iter().chain(validation))
         .map(|point| point[1])
         .fold(f64::NEG_INFINITY, f64::max);
     let top = if top.is_finite() { top } else { 1.0 };
@@ -114,20 +149,41 @@ pub fn loss_plot_ui(
                 .anchor(egui::Align2::LEFT_TOP),
             );
         }
-        plot_ui.line(
-            Line::new("training loss", train)
-                .color(style.train)
-                .width(style.line_width),
-        );
-        if !validation.is_empty() {
+        for (index, (train, validation)) in curves.into_iter().enumerate() {
+            let (train_color, validation_color, validation_style) = if is_race {
+                let color = run_color(style, index);
+                (color, color, LineStyle::dashed_dense())
+            } else {
+                (style.train, style.validation, LineStyle::Solid)
+            };
+            let name = |what: &str| {
+                if is_race {
+                    format!("{} {what}", run_names[index])
+                } else {
+                    what.to_owned()
+                }
+            };
             plot_ui.line(
-                Line::new("validation loss", validation)
-                    .color(style.validation)
+                Line::new(name("training loss"), train)
+                    .color(train_color)
                     .width(style.line_width),
             );
+            if !validation.is_empty() {
+                plot_ui.line(
+                    Line::new(name("validation loss"), validation)
+                        .color(validation_color)
+                        .style(validation_style)
+                        .width(style.line_width),
+                );
+            }
         }
     });
     Some(response.response.rect)
+}
+
+/// Run `index`'s colour in a race: the series palette, in order.
+pub fn run_color(style: &ViewStyle, index: usize) -> egui::Color32 {
+    style.series[index % style.series.len()]
 }
 
 fn loss_readout(name: &str, point: PlotPoint, is_log: bool) -> String {

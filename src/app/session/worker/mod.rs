@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::data::Dataset;
 use crate::train::history::{LossHistory, LossPoint};
-use crate::train::{StopReason, StopRules, TrainConfig, Trainer};
+use crate::train::{StopReason, StopRules, TrainConfig, Trainer, shared_start};
 
 use super::super::notices::Topic;
 use super::super::pictures::{curve_xs, data_view, inside_snapshot, prediction, row_predictions};
@@ -20,7 +20,7 @@ use super::Command;
 mod run;
 mod weights;
 
-use run::Run;
+use run::{Run, describe_run};
 use weights::CarriedHistory;
 
 /// Kept points of the loss curve.
@@ -146,8 +146,12 @@ impl Worker {
 
     fn handle(&mut self, command: Command) {
         match command {
-            Command::Reset { dataset, config } => match Trainer::new(&dataset, &config) {
-                Ok(trainer) => self.start(dataset, config, trainer, None),
+            Command::Reset { dataset, configs } => match configs
+                .iter()
+                .map(|config| Trainer::new(&dataset, config))
+                .collect::<Result<Vec<_>, _>>()
+            {
+                Ok(trainers) => self.start(dataset, &configs, trainers, None),
                 Err(err) => {
                     self.state = None;
                     self.is_training = false;
@@ -177,10 +181,11 @@ impl Worker {
                 self.step_batch();
             }
             Command::SetLearningRate(learning_rate) => {
+                // The main run's: raced runs keep the rates they are compared at.
                 if let Some(training) = &mut self.state {
                     training.config.optimizer =
                         with_learning_rate(training.config.optimizer, learning_rate);
-                    for run in &mut training.runs {
+                    if let Some(run) = training.runs.first_mut() {
                         run.trainer.set_learning_rate(learning_rate);
                         run.learning_rate = learning_rate;
                     }
@@ -204,28 +209,44 @@ impl Worker {
         }
     }
 
-    /// Make `trainer` the session's only run. `carried` continues the loss curve and the epoch
-    /// count of the run it replaces (loading weights), instead of starting them again.
+    /// Make `trainers` the session's runs, the first one the main run; `configs` are theirs.
+    /// `carried` continues the main run's loss curve and epoch count from the run it replaces
+    /// (loading weights), instead of starting them again.
     fn start(
         &mut self,
         dataset: Arc<Dataset>,
-        config: TrainConfig,
-        trainer: Trainer,
+        configs: &[TrainConfig],
+        trainers: Vec<Trainer>,
         carried: Option<CarriedHistory>,
     ) {
+        let (Some(first), Some(config)) = (trainers.first(), configs.first()) else {
+            return;
+        };
+        let config = config.clone();
         self.generation += 1;
         self.pace_mark = (0, Instant::now());
-        let data_view = data_view(self.generation, &trainer);
+        let data_view = data_view(self.generation, first);
         let curve_x = match data_view.x_range {
             Some((min, max)) => curve_xs(min, max),
             None => Vec::new(),
         };
-        let mut run = Run::new(
-            RunId(0),
-            trainer,
-            LossHistory::new(HISTORY_CAPACITY),
-            self.rules,
-        );
+        let mut runs: Vec<Run> = trainers
+            .into_iter()
+            .zip(configs)
+            .enumerate()
+            .map(|(index, (trainer, run_config))| {
+                let label = describe_run(run_config, &config, configs.len() > 1);
+                let shared_start = shared_start(&config, run_config, &trainer);
+                Run::new(
+                    RunId(index as u32),
+                    trainer,
+                    LossHistory::new(HISTORY_CAPACITY),
+                    self.rules,
+                )
+                .labelled(label, shared_start)
+            })
+            .collect();
+        let run = &mut runs[0];
         if let Some(carried) = carried {
             run.history = carried.history;
             run.epochs_before = carried.epochs;
@@ -238,7 +259,7 @@ impl Worker {
         self.state = Some(Training {
             dataset,
             config,
-            runs: vec![run],
+            runs,
             curve_x,
         });
         self.send(Event::DataView(Arc::new(data_view)));
@@ -272,6 +293,7 @@ impl Worker {
         if training.runs.iter().all(|run| run.is_at_limit(&rules)) {
             let epoch = training.runs.first().map_or(0, Run::epoch);
             self.send(Event::Paused {
+                run: None,
                 reason: PauseReason::EpochLimit { epoch },
             });
             return;
@@ -330,12 +352,16 @@ impl Worker {
                 self.is_training = false;
                 return;
             };
+            let is_race = training.runs.len() > 1;
             let run = &mut training.runs[index];
             if let Some(reason) = run.step(&rules) {
                 let run_id = run.run_id;
                 if training.runs.iter().all(|run| run.stopped.is_some()) {
                     self.is_training = false;
-                    self.send(Event::Paused { reason });
+                    self.send(Event::Paused {
+                        run: is_race.then_some(run_id),
+                        reason,
+                    });
                     return;
                 }
                 self.send(Event::RunStopped {
@@ -355,6 +381,7 @@ impl Worker {
             return;
         };
         let mut news = Vec::new();
+        let is_race = training.runs.len() > 1;
         for run in &mut training.runs {
             let epoch = run.epoch();
             run.resume(rules);
@@ -365,14 +392,14 @@ impl Worker {
                 if let Some(reason) = run.step(&rules) {
                     // Stepping past the limit by hand is asked for; other stops are news.
                     if !matches!(reason, PauseReason::EpochLimit { .. }) {
-                        news.push(reason);
+                        news.push((is_race.then_some(run.run_id), reason));
                     }
                     break;
                 }
             }
         }
-        for reason in news {
-            self.send(Event::Paused { reason });
+        for (run, reason) in news {
+            self.send(Event::Paused { run, reason });
         }
     }
 
@@ -389,7 +416,7 @@ impl Worker {
             Ok(change) => self.send(Event::BatchStepped(Box::new(change))),
             Err(err) => {
                 let reason = run.diverged(&err);
-                self.send(Event::Paused { reason });
+                self.send(Event::Paused { run: None, reason });
             }
         }
     }
@@ -446,6 +473,8 @@ impl Worker {
             let inside = inside_snapshot(trainer, &inside_request, &training.curve_x);
             runs.push(RunSnapshot {
                 run_id: run.run_id,
+                label: run.label.clone(),
+                shared_start: run.shared_start,
                 epoch: run.epochs_before + trainer.epoch(),
                 steps,
                 steps_per_epoch,

@@ -4,9 +4,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::optim::OptimizerConfig;
 use crate::train::advice::{Advice, RunState, UnitActivity, after_divergence, diagnose};
 use crate::train::history::LossHistory;
-use crate::train::{GradientHistory, RunMonitor, StopReason, StopRules, TrainError, Trainer};
+use crate::train::{
+    GradientHistory, RunMonitor, SharedStart, StopReason, StopRules, TrainConfig, TrainError,
+    Trainer,
+};
 
 use super::super::super::snapshot::{EpochMarker, NetworkSummary, PauseReason, RunId};
 
@@ -36,6 +40,9 @@ pub(super) struct Run {
     pub(super) advice: Arc<Vec<Advice>>,
     pub(super) activity: Option<Arc<UnitActivity>>,
     next_diagnosis: Instant,
+    /// What sets it apart from the other runs of a race.
+    pub(super) label: String,
+    pub(super) shared_start: SharedStart,
 }
 
 /// The gradient history as last sent, copied again only when it has grown.
@@ -84,9 +91,17 @@ impl Run {
             advice: Arc::default(),
             activity: None,
             next_diagnosis: Instant::now(),
+            label: String::new(),
+            shared_start: SharedStart::WeightsAndBatches,
         };
         run.set_rules(rules);
         run
+    }
+
+    pub(super) fn labelled(mut self, label: String, shared_start: SharedStart) -> Self {
+        self.label = label;
+        self.shared_start = shared_start;
+        self
     }
 
     /// Epochs done, counting those before weights were loaded.
@@ -201,4 +216,36 @@ impl Run {
         self.advice = Arc::new(diagnose(&state));
         self.activity = Some(Arc::new(activity));
     }
+}
+
+/// A raced run's name for the legend: its optimizer and rate, and whatever else differs from
+/// the first run (network, activation, batch). Empty for a lone run.
+pub(super) fn describe_run(config: &TrainConfig, first: &TrainConfig, is_race: bool) -> String {
+    if !is_race {
+        return String::new();
+    }
+    let mut parts = vec![match config.optimizer {
+        OptimizerConfig::Sgd {
+            learning_rate,
+            momentum,
+            ..
+        } if momentum > 0.0 => format!("SGD {learning_rate}, momentum {momentum}"),
+        OptimizerConfig::Sgd { learning_rate, .. } => format!("SGD {learning_rate}"),
+        OptimizerConfig::Adam { learning_rate, .. } => format!("Adam {learning_rate}"),
+    }];
+    if config.hidden_sizes != first.hidden_sizes {
+        let sizes: Vec<String> = config.hidden_sizes.iter().map(usize::to_string).collect();
+        parts.push(if sizes.is_empty() {
+            "no hidden layer".to_owned()
+        } else {
+            sizes.join("-")
+        });
+    }
+    if config.activation != first.activation {
+        parts.push(config.activation.name().to_owned());
+    }
+    if config.batch_size != first.batch_size {
+        parts.push(format!("batch {}", config.batch_size));
+    }
+    parts.join(", ")
 }

@@ -114,7 +114,7 @@ impl Worker {
         match Trainer::from_model(&dataset, &config, model) {
             Ok(trainer) => {
                 self.is_training = false;
-                self.start(dataset, config, trainer, carried);
+                self.start(dataset, &[config], vec![trainer], carried);
                 self.send(Event::ModelLoaded {
                     path,
                     hidden_sizes,
