@@ -145,4 +145,16 @@ fn render_advice() {
     errors.get_by_label("residuals").click();
     step_for(&mut errors, Duration::from_millis(300));
     shoot(&mut errors, "errors-residuals");
+
+    let mut settings = test_settings();
+    settings.steps_per_second = 400.0;
+    settings.race.is_on = true;
+    let mut race = trained(settings, 8);
+    shoot(&mut race, "race");
+    race.get_by_label("Training").click();
+    race.step();
+    race.step();
+    race.get_by_label("Compare runs…").click();
+    step_for(&mut race, Duration::from_millis(300));
+    shoot(&mut race, "race-window");
 }

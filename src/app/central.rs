@@ -18,7 +18,7 @@ use super::views::gradient_plot::gradient_plot_ui;
 use super::views::{
     CheckView, FitInside, FitPlotOutput, RunCurve, batch_window, check_window, error_plot_ui,
     fit_plot_ui, graph_window, loss_plot_ui, network_view_ui, neuron_window, race_window,
-    run_color, units_plot_ui,
+    run_color, run_name, units_plot_ui,
 };
 use crate::train::GradientHistory;
 
@@ -97,7 +97,7 @@ impl NanogradApp {
                 .enumerate()
                 .filter_map(|(index, run)| match &run.prediction {
                     Prediction::Curve { points } => Some(RunCurve {
-                        name: format!("run {}", run.run_id.0 + 1),
+                        name: run_name(run),
                         label: &run.label,
                         color: run_color(&style, index),
                         points,

@@ -30,10 +30,7 @@ pub fn loss_plot_ui(
 ) -> Option<egui::Rect> {
     let has_validation = runs.iter().any(|run| run.validation_loss.is_some());
     let is_race = runs.len() > 1;
-    let run_names: Vec<String> = runs
-        .iter()
-        .map(|run| format!("run {}", run.run_id.0 + 1))
-        .collect();
+    let run_names: Vec<String> = runs.iter().map(run_name).collect();
     ui.horizontal_wrapped(|ui| {
         title(ui);
         ui.checkbox(is_log, "Log scale")
@@ -179,6 +176,15 @@ pub fn loss_plot_ui(
         }
     });
     Some(response.response.rect)
+}
+
+/// A raced run's name in legends: its number and what sets it apart ("2: SGD 0.05").
+pub fn run_name(run: &RunSnapshot) -> String {
+    if run.label.is_empty() {
+        format!("run {}", run.run_id.0 + 1)
+    } else {
+        format!("{}: {}", run.run_id.0 + 1, run.label)
+    }
 }
 
 /// Run `index`'s colour in a race: the series palette, in order.

@@ -27,7 +27,7 @@ pub use check_window::{CheckView, check_window};
 pub use error_plot::error_plot_ui;
 pub use fit_plot::{FitInside, FitPlotOutput, RunCurve, fit_plot_ui};
 pub use graph_window::graph_window;
-pub use loss_plot::{loss_plot_ui, run_color};
+pub use loss_plot::{loss_plot_ui, run_color, run_name};
 pub use network_view::network_view_ui;
 pub use neuron_window::neuron_window;
 pub use race_window::race_window;
