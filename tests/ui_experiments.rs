@@ -339,3 +339,53 @@ fn a_diverging_raced_run_stops_alone() {
     assert_eq!(snapshot.runs[1].stopped, Some(StopReason::Diverged));
     assert_eq!(snapshot.runs[0].stopped, None);
 }
+
+#[test]
+fn reset_keeps_the_run_in_the_history_and_restore_brings_it_back_bit_for_bit() {
+    let mut harness = app_harness(test_settings());
+    press_space(&mut harness);
+    step_until(&mut harness, "three epochs", |app| app.epoch() >= 3);
+    press_space(&mut harness);
+    step_for(&mut harness, Duration::from_millis(300));
+    let trained_curve = harness.state().prediction_curve().expect("a curve");
+    let trained_epoch = harness.state().epoch();
+
+    harness.get_by_label("Reset").click();
+    step_until(&mut harness, "the run in the history", |app| {
+        app.history().len() == 1 && app.epoch() == 0
+    });
+    let entry = harness.state().history()[0].clone();
+    assert_eq!(entry.epochs, trained_epoch);
+    assert_eq!(entry.config.optimizer.name(), "adam");
+    assert!(entry.best_validation_loss.is_some());
+
+    harness.get_by_label("Training").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Run history…").click();
+    for _ in 0..6 {
+        harness.step();
+    }
+    harness.get_by_label("Restore").click();
+    step_until(&mut harness, "the restored run", |app| {
+        app.epoch() == trained_epoch
+    });
+    step_for(&mut harness, Duration::from_millis(200));
+    let restored_curve = harness.state().prediction_curve().expect("a curve");
+    assert_eq!(restored_curve.len(), trained_curve.len());
+    for (a, b) in restored_curve.iter().zip(&trained_curve) {
+        assert_eq!(a[1].to_bits(), b[1].to_bits(), "bit-identical predictions");
+    }
+    let run = harness
+        .state()
+        .snapshot()
+        .and_then(|s| s.main_run())
+        .expect("a run");
+    assert!(
+        run.markers
+            .iter()
+            .any(|marker| marker.label == "run #1 restored"),
+        "{:?}",
+        run.markers
+    );
+}

@@ -66,6 +66,7 @@ impl NanogradApp {
             Action::ResetModel => self.reset_model(),
             Action::ShowGraph => self.inspector.is_graph_open = true,
             Action::ShowRace => self.is_race_window_open = true,
+            Action::ShowHistory => self.is_history_window_open = true,
             Action::VerifyEngine => self.start_engine_check(ctx),
             Action::SetLearningRate(learning_rate) => {
                 self.send(Command::SetLearningRate(learning_rate))
@@ -153,6 +154,9 @@ impl NanogradApp {
             PathPurpose::SaveWeights => std::env::current_dir()
                 .map(|dir| dir.join(self.default_weights_name()).display().to_string())
                 .unwrap_or_else(|_| self.default_weights_name()),
+            PathPurpose::ExportHistory => std::env::current_dir()
+                .map(|dir| dir.join("nanograd-history.csv").display().to_string())
+                .unwrap_or_default(),
             PathPurpose::OpenCsv | PathPurpose::LoadWeights => String::new(),
         };
         self.path_field = Some(PathField::new(purpose, text, note));
@@ -198,6 +202,7 @@ impl NanogradApp {
                 self.is_training = false;
                 self.send(Command::LoadModel(path));
             }
+            PathPurpose::ExportHistory => self.export_history(&path),
         }
     }
 }

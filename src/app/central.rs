@@ -16,9 +16,9 @@ use super::style::ViewStyle;
 use super::views::diagram::DiagramModel;
 use super::views::gradient_plot::gradient_plot_ui;
 use super::views::{
-    CheckView, FitInside, FitPlotOutput, RunCurve, batch_window, check_window, error_plot_ui,
-    fit_plot_ui, graph_window, loss_plot_ui, network_view_ui, neuron_window, race_window,
-    run_color, run_name, units_plot_ui,
+    CheckView, FitInside, FitPlotOutput, Ghost, RunCurve, batch_window, check_window,
+    error_plot_ui, fit_plot_ui, graph_window, loss_plot_ui, network_view_ui, neuron_window,
+    race_window, run_color, run_name, units_plot_ui,
 };
 use crate::train::GradientHistory;
 
@@ -161,12 +161,27 @@ impl NanogradApp {
         let shown_lower_view = self.settings.view.lower_view;
         let mut chosen_lower_view = shown_lower_view;
         let mut tabs = |ui: &mut egui::Ui| lower_view_tabs_ui(ui, &mut chosen_lower_view);
+        let ghosts: Vec<Ghost<'_>> = self
+            .history
+            .entries()
+            .iter()
+            .filter(|entry| entry.is_ghost)
+            .map(|entry| Ghost {
+                name: format!("history run #{}", entry.id + 1),
+                curve: &entry.curve,
+            })
+            .collect();
         let view_settings = &mut self.settings.view;
         let hovered_before = self.inspector.hovered;
         self.layout.loss_plot = scoped(ui, lower_area, |ui| match shown_lower_view {
-            LowerView::Loss => {
-                loss_plot_ui(ui, &runs, &mut view_settings.log_loss, &style, &mut tabs)
-            }
+            LowerView::Loss => loss_plot_ui(
+                ui,
+                &runs,
+                &ghosts,
+                &mut view_settings.log_loss,
+                &style,
+                &mut tabs,
+            ),
             LowerView::Gradients => {
                 let empty = GradientHistory::new(2);
                 let history = run.as_ref().map_or(&empty, |run| &*run.gradients);

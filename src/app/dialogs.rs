@@ -19,6 +19,7 @@ pub enum PathPurpose {
     OpenCsv,
     SaveWeights,
     LoadWeights,
+    ExportHistory,
 }
 
 impl PathPurpose {
@@ -27,6 +28,7 @@ impl PathPurpose {
             Self::OpenCsv => "Open a CSV file",
             Self::SaveWeights => "Save weights",
             Self::LoadWeights => "Load weights",
+            Self::ExportHistory => "Export the run history as CSV",
         }
     }
 
@@ -35,6 +37,7 @@ impl PathPurpose {
             Self::OpenCsv => "Open",
             Self::SaveWeights => "Save",
             Self::LoadWeights => "Load",
+            Self::ExportHistory => "Export",
         }
     }
 }
@@ -73,6 +76,10 @@ impl DialogJob {
             PathPurpose::LoadWeights => dialog
                 .add_filter("Weights", &["safetensors"])
                 .add_filter("All files", &["*"]),
+            PathPurpose::ExportHistory => dialog
+                .add_filter("CSV files", &["csv"])
+                .set_file_name("nanograd-history.csv")
+                .set_can_create_directories(true),
         };
         if let Some(frame) = frame {
             dialog = dialog.set_parent(frame);
@@ -83,7 +90,7 @@ impl DialogJob {
             .name("nanograd-dialog".to_owned())
             .spawn(move || {
                 let answer = match purpose {
-                    PathPurpose::SaveWeights => dialog.save_file(),
+                    PathPurpose::SaveWeights | PathPurpose::ExportHistory => dialog.save_file(),
                     PathPurpose::OpenCsv | PathPurpose::LoadWeights => dialog.pick_file(),
                 };
                 let _ = tx.send(answer);
@@ -146,6 +153,7 @@ impl PathField {
         match self.purpose {
             PathPurpose::OpenCsv => "/home/me/data.csv",
             PathPurpose::SaveWeights | PathPurpose::LoadWeights => "/home/me/model.safetensors",
+            PathPurpose::ExportHistory => "/home/me/history.csv",
         }
     }
 

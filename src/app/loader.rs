@@ -265,10 +265,10 @@ fn select(
         }
         Err(err) => Err(LoadFailure {
             message: format!(
-                "The column choice ({} → {}) was refused: {err}. Choose other columns in the Data \
+                "The column choice ({} from {}) was refused: {err}. Choose other columns in the Data \
                  panel.",
-                choice.x.join(", "),
-                choice.y
+                choice.y,
+                choice.x.join(", ")
             ),
             source,
             table: Some(table),

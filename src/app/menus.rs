@@ -114,6 +114,16 @@ fn training_menu_ui(ui: &mut egui::Ui, is_training: bool, actions: &mut Vec<Acti
         actions.push(Action::ShowRace);
     }
     if ui
+        .button("Run history…")
+        .on_hover_text(
+            "Every run trained until a reset or a change of settings: its settings and results, \
+             its loss curve as a ghost, and its weights to restore",
+        )
+        .clicked()
+    {
+        actions.push(Action::ShowHistory);
+    }
+    if ui
         .button("Verify the engine…")
         .on_hover_text(
             "Check every gradient of the current network on the current data against finite \

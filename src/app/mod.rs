@@ -29,6 +29,8 @@ mod actions;
 mod advice;
 mod central;
 mod dialogs;
+pub mod history;
+mod history_ui;
 mod inspector;
 mod layout;
 mod loader;

@@ -5,6 +5,7 @@
 //! which draws and collects actions, then applies them (`actions.rs`). Tests drive the same two
 //! entry points.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use crate::data::{Dataset, RowReport, Table};
 
 use super::advice::AdviceDesk;
 use super::dialogs::{DialogJob, DialogOutcome, PathField};
+use super::history::{HISTORY_KEY, HistoryEntry, RunHistory};
 use super::inspector::Inspector;
 use super::layout::LayoutReport;
 use super::loader::{self, LoadJob, Poll};
@@ -26,6 +28,9 @@ pub struct AppOptions {
     pub settings: Settings,
     /// Use the system's file dialogs; off in tests, which type paths instead.
     pub use_native_dialogs: bool,
+    /// The run history as stored, and the folder of its weights files (`None`: in memory).
+    pub history: Vec<HistoryEntry>,
+    pub history_folder: Option<PathBuf>,
 }
 
 impl Default for AppOptions {
@@ -33,6 +38,8 @@ impl Default for AppOptions {
         Self {
             settings: Settings::default(),
             use_native_dialogs: true,
+            history: Vec::new(),
+            history_folder: None,
         }
     }
 }
@@ -64,6 +71,8 @@ pub struct NanogradApp {
     pub(super) inspector: Inspector,
     pub(super) advice_desk: AdviceDesk,
     pub(super) is_race_window_open: bool,
+    pub(super) history: RunHistory,
+    pub(super) is_history_window_open: bool,
 }
 
 impl NanogradApp {
@@ -73,11 +82,18 @@ impl NanogradApp {
             .storage
             .and_then(|storage| eframe::get_value::<Settings>(storage, STORAGE_KEY))
             .unwrap_or_default();
+        let history = cc
+            .storage
+            .and_then(|storage| eframe::get_value::<Vec<HistoryEntry>>(storage, HISTORY_KEY))
+            .unwrap_or_default();
         Self::with_options(
             &cc.egui_ctx,
             AppOptions {
                 settings,
                 use_native_dialogs: true,
+                history,
+                history_folder: eframe::storage_dir(super::APP_ID)
+                    .map(|folder| folder.join("history")),
             },
         )
     }
@@ -110,6 +126,8 @@ impl NanogradApp {
             inspector: Inspector::default(),
             advice_desk: AdviceDesk::default(),
             is_race_window_open: false,
+            history: RunHistory::new(options.history, options.history_folder),
+            is_history_window_open: false,
         };
         app.start_session(ctx);
         app.start_first_load(ctx);
@@ -242,6 +260,12 @@ impl NanogradApp {
                 self.on_stopped(run, reason);
             }
             Event::RunStopped { run, reason } => self.on_stopped(Some(run), reason),
+            Event::RunsFinished(runs) => {
+                let data_name = loader::source_name(&self.settings.data);
+                for run in runs {
+                    self.history.add(run, self.data_view.as_deref(), &data_name);
+                }
+            }
             Event::Saved { path } => {
                 self.good_news(Topic::Weights, "Weights saved", path.display().to_string());
             }
@@ -399,6 +423,7 @@ impl eframe::App for NanogradApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.settings);
+        eframe::set_value(storage, HISTORY_KEY, &self.history.entries());
     }
 
     fn on_exit(&mut self) {

@@ -69,6 +69,11 @@ impl NanogradApp {
         self.inspector.probe.as_ref()
     }
 
+    /// The run history, newest first.
+    pub fn history(&self) -> &[super::history::HistoryEntry] {
+        self.history.entries()
+    }
+
     /// The messages on screen, oldest first.
     pub fn notices(&self) -> Vec<Notice> {
         self.notices.iter().cloned().collect()

@@ -15,7 +15,9 @@ use crate::engine::Tensor;
 use crate::inside::{Explanation, NeuronArithmetic, PredictionGraph, UnitCurves};
 use crate::nn::Activation;
 use crate::train::advice::{Advice, UnitActivity};
-use crate::train::{BatchChange, GradientHistory, Model, SharedStart, StopReason};
+use crate::train::{
+    BatchChange, GradientHistory, Metrics, Model, SharedStart, StopReason, TrainConfig,
+};
 
 use super::notices::Topic;
 use crate::train::history::LossHistory;
@@ -44,6 +46,9 @@ pub enum Event {
     },
     /// One of several runs stopped by itself; the others go on.
     RunStopped { run: RunId, reason: PauseReason },
+    /// Runs that are being replaced (a reset, a settings change, loaded weights), as they
+    /// ended, for the run history.
+    RunsFinished(Vec<FinishedRun>),
     /// One mini-batch was trained on request: what it changed.
     BatchStepped(Box<BatchChange>),
     /// Weights written.
@@ -78,6 +83,21 @@ pub enum PauseReason {
         epoch: usize,
         best_epoch: Option<usize>,
     },
+}
+
+/// A run as it ended: its settings, its weights and how it went.
+#[derive(Clone, Debug)]
+pub struct FinishedRun {
+    pub config: TrainConfig,
+    /// What set it apart in a race; empty for a lone run.
+    pub label: String,
+    pub model: Model,
+    pub epochs: usize,
+    pub steps: u64,
+    /// Seconds spent training (the session's, shared by raced runs).
+    pub seconds: f64,
+    pub history: LossHistory,
+    pub metrics: Metrics,
 }
 
 /// The data points as the trainer split them, ready to plot (subsampled if there are very many).

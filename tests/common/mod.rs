@@ -32,6 +32,7 @@ pub fn sized_harness(settings: Settings, size: egui::Vec2) -> Harness<'static, N
                 AppOptions {
                     settings,
                     use_native_dialogs: false,
+                    ..AppOptions::default()
                 },
             )
         })

@@ -50,6 +50,8 @@ pub enum Action {
     VerifyEngine,
     /// Open the window that sets up runs side by side.
     ShowRace,
+    /// Open the run history.
+    ShowHistory,
 }
 
 /// Keyboard shortcuts, shown in tooltips and menus.

@@ -24,7 +24,8 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::thread::JoinHandle;
 
 use crate::data::Dataset;
-use crate::train::{StopRules, TrainConfig};
+use crate::train::history::LossPoint;
+use crate::train::{Model, StopRules, TrainConfig};
 
 use super::snapshot::{Event, InsideRequest};
 use worker::Worker;
@@ -57,6 +58,20 @@ pub enum Command {
     SaveModel(PathBuf),
     /// Load weights and continue from them on the current data.
     LoadModel(PathBuf),
+    /// Continue from a run of the history: its weights and settings, its loss curve.
+    Restore(Box<Restore>),
+}
+
+/// A run of the history to continue from.
+#[derive(Debug)]
+pub struct Restore {
+    pub model: Model,
+    pub config: TrainConfig,
+    /// Its loss curve, continued by the restored run.
+    pub curve: Vec<LossPoint>,
+    pub epochs: usize,
+    /// Said on the loss plot where it starts again ("run #3 restored").
+    pub label: String,
 }
 
 /// The UI's handle on the worker thread.

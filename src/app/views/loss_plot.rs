@@ -11,6 +11,7 @@ use super::super::snapshot::RunSnapshot;
 use super::super::style::ViewStyle;
 use super::axes::{Scale, epoch_plot, with_axes};
 use super::legend::{LegendItem, Symbol, legend_items_ui};
+use crate::train::history::LossPoint;
 
 /// Points of one loss curve, `[epoch, loss]` (log10 of the loss on the log scale).
 type Curve = Vec<[f64; 2]>;
@@ -18,12 +19,20 @@ type Curve = Vec<[f64; 2]>;
 /// Smallest loss drawn on the log scale (a perfect fit would be log10(0)).
 const LOG_FLOOR: f64 = 1e-12;
 
+/// A finished run's training loss kept on the plot, faintly, from the run history.
+pub struct Ghost<'a> {
+    pub name: String,
+    pub curve: &'a [LossPoint],
+}
+
 /// The header row (`title`, log-scale toggle, legend) and the plot below it. `title` draws the
 /// start of the header (the tabs that choose this plot). With several runs (a race), each run's
-/// losses take its colour, validation dashed.
+/// losses take its colour, validation dashed; ghosts of finished runs are drawn thin and faint
+/// under them.
 pub fn loss_plot_ui(
     ui: &mut egui::Ui,
     runs: &[RunSnapshot],
+    ghosts: &[Ghost<'_>],
     is_log: &mut bool,
     style: &ViewStyle,
     title: &mut dyn FnMut(&mut egui::Ui),
@@ -68,6 +77,14 @@ pub fn loss_plot_ui(
                     hover: "Loss on the held-out rows",
                 });
             }
+        }
+        if !ghosts.is_empty() {
+            legend.push(LegendItem {
+                symbol: Symbol::Line,
+                color: ghost_color(style),
+                name: "history",
+                hover: "Training losses of runs kept in the run history (Run history… in the Training menu)",
+            });
         }
         legend_items_ui(ui, &legend, style.line_width);
     });
@@ -129,7 +146,21 @@ pub fn loss_plot_ui(
         .map(|point| point[1])
         .fold(f64::NEG_INFINITY, f64::max);
     let top = if top.is_finite() { top } else { 1.0 };
+    let ghost_lines: Vec<(String, Curve)> = ghosts
+        .iter()
+        .map(|ghost| {
+            let curve = ghost
+                .curve
+                .iter()
+                .filter_map(|point| Some([point.epoch, transform(point.train_loss)?]))
+                .collect();
+            (ghost.name.clone(), curve)
+        })
+        .collect();
     let response = plot.show(ui, |plot_ui| {
+        for (name, curve) in ghost_lines {
+            plot_ui.line(Line::new(name, curve).color(ghost_color(style)).width(1.0));
+        }
         for marker in &markers {
             plot_ui.vline(
                 VLine::new(marker.label.as_str(), marker.epoch)
@@ -176,6 +207,11 @@ pub fn loss_plot_ui(
         }
     });
     Some(response.response.rect)
+}
+
+/// Faint enough to stay behind the current runs, visible on both themes.
+fn ghost_color(style: &ViewStyle) -> egui::Color32 {
+    style.guide.gamma_multiply(0.55)
 }
 
 /// A raced run's name in legends: its number and what sets it apart ("2: SGD 0.05").

@@ -13,7 +13,8 @@ use crate::train::{StopReason, StopRules, TrainConfig, Trainer, shared_start};
 use super::super::notices::Topic;
 use super::super::pictures::{curve_xs, data_view, inside_snapshot, prediction, row_predictions};
 use super::super::snapshot::{
-    EpochMarker, Event, Generation, InsideRequest, PauseReason, RunId, RunSnapshot, Snapshot,
+    EpochMarker, Event, FinishedRun, Generation, InsideRequest, PauseReason, RunId, RunSnapshot,
+    Snapshot,
 };
 use super::Command;
 
@@ -45,6 +46,8 @@ pub(super) struct Worker {
     /// Steps of the main run and the time when pacing last restarted.
     pace_mark: (u64, Instant),
     inside_request: InsideRequest,
+    /// Time spent training the current runs (for the run history).
+    trained_for: Duration,
 }
 
 /// Everything that is rebuilt by a reset.
@@ -69,6 +72,7 @@ impl Worker {
             pace: None,
             pace_mark: (0, Instant::now()),
             inside_request: InsideRequest::default(),
+            trained_for: Duration::ZERO,
         }
     }
 
@@ -104,7 +108,9 @@ impl Worker {
             }
 
             if self.is_training {
+                let started = Instant::now();
                 self.train_until(next_snapshot);
+                self.trained_for += started.elapsed();
                 is_dirty = true;
                 if !self.is_training {
                     // Stopped by itself: show where it stopped now, not at the next full-speed
@@ -151,7 +157,10 @@ impl Worker {
                 .map(|config| Trainer::new(&dataset, config))
                 .collect::<Result<Vec<_>, _>>()
             {
-                Ok(trainers) => self.start(dataset, &configs, trainers, None),
+                Ok(trainers) => {
+                    self.archive_runs();
+                    self.start(dataset, &configs, trainers, None);
+                }
                 Err(err) => {
                     self.state = None;
                     self.is_training = false;
@@ -206,6 +215,33 @@ impl Worker {
             Command::SetInside(request) => self.inside_request = request,
             Command::SaveModel(path) => self.save(path),
             Command::LoadModel(path) => self.load(path),
+            Command::Restore(restore) => self.restore(*restore),
+        }
+    }
+
+    /// Hands the runs that trained to the UI's run history before they are replaced.
+    fn archive_runs(&mut self) {
+        let seconds = std::mem::take(&mut self.trained_for).as_secs_f64();
+        let Some(training) = &mut self.state else {
+            return;
+        };
+        let finished: Vec<FinishedRun> = training
+            .runs
+            .iter_mut()
+            .filter(|run| run.trainer.steps() > 0)
+            .map(|run| FinishedRun {
+                config: run.trainer.config().clone(),
+                label: run.label.clone(),
+                model: run.trainer.model(),
+                epochs: run.epoch(),
+                steps: run.trainer.steps(),
+                seconds,
+                history: run.history.clone(),
+                metrics: run.trainer.metrics(),
+            })
+            .collect();
+        if !finished.is_empty() {
+            self.send(Event::RunsFinished(finished));
         }
     }
 

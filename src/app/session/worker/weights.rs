@@ -1,5 +1,6 @@
-//! Saving the main run's weights, and loading weights to continue from on the current data
-//! (the loss curve goes on across the load, with a line where the weights changed).
+//! Saving the main run's weights, and loading weights to continue from on the current data,
+//! from a file or from the run history (the loss curve goes on across the load, with a line
+//! where the weights changed).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,7 +10,8 @@ use crate::train::{Model, TrainConfig, Trainer};
 
 use super::super::super::notices::Topic;
 use super::super::super::snapshot::{EpochMarker, Event};
-use super::Worker;
+use super::super::Restore;
+use super::{HISTORY_CAPACITY, Worker};
 
 /// What a run hands to the run that replaces it when weights are loaded.
 pub(super) struct CarriedHistory {
@@ -27,6 +29,43 @@ fn file_label(path: &std::path::Path) -> String {
 }
 
 impl Worker {
+    /// Continues from a run of the history: its weights, settings and loss curve.
+    pub(super) fn restore(&mut self, restore: Restore) {
+        let Some(training) = &self.state else {
+            return;
+        };
+        let dataset = Arc::clone(&training.dataset);
+        let Restore {
+            model,
+            config,
+            curve,
+            epochs,
+            label,
+        } = restore;
+        let mut history = LossHistory::new(HISTORY_CAPACITY);
+        for point in curve {
+            history.push(point);
+        }
+        let carried = CarriedHistory {
+            history,
+            epochs,
+            markers: Vec::new(),
+            reason: label,
+        };
+        match Trainer::from_model(&dataset, &config, model) {
+            Ok(trainer) => {
+                self.is_training = false;
+                self.archive_runs();
+                self.start(dataset, &[config], vec![trainer], Some(carried));
+            }
+            Err(err) => self.fail(
+                Topic::General,
+                "Could not restore the run",
+                format!("{err}. Load the data it was trained on first."),
+            ),
+        }
+    }
+
     pub(super) fn save(&self, path: PathBuf) {
         let Some(run) = self
             .state
@@ -114,6 +153,7 @@ impl Worker {
         match Trainer::from_model(&dataset, &config, model) {
             Ok(trainer) => {
                 self.is_training = false;
+                self.archive_runs();
                 self.start(dataset, &[config], vec![trainer], carried);
                 self.send(Event::ModelLoaded {
                     path,
