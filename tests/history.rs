@@ -33,6 +33,9 @@ fn finished(epochs: usize) -> FinishedRun {
         });
     }
     FinishedRun {
+        data_name: data.name.clone(),
+        x_names: data.x_names.clone(),
+        y_name: data.y_name.clone(),
         config,
         label: String::new(),
         model: trainer.model(),
@@ -57,7 +60,7 @@ fn a_restart_restores_bit_identical_weights_from_the_history_folder() {
     let x = [500.0f32, 1000.0, 2500.0];
     let expected = run.model.predict(&x);
     let mut history = RunHistory::new(Vec::new(), Some(folder.clone()));
-    history.add(run, None, "engel_food");
+    history.add(run);
     let entry = &history.entries()[0];
     assert_eq!(entry.epochs, 5);
     assert!(entry.best_train_loss <= entry.train_loss);
@@ -88,7 +91,7 @@ fn the_history_is_bounded_and_deleting_removes_the_weights() {
     let mut history = RunHistory::new(Vec::new(), Some(folder.clone()));
     let run = finished(1);
     for _ in 0..MAX_ENTRIES + 3 {
-        history.add(run.clone(), None, "engel_food");
+        history.add(run.clone());
     }
     assert_eq!(history.entries().len(), MAX_ENTRIES);
     assert_eq!(
@@ -115,8 +118,8 @@ fn the_csv_export_parses_back_and_never_overwrites() {
     let folder = temp_dir("csv");
     std::fs::create_dir_all(&folder).expect("folder");
     let mut history = RunHistory::new(Vec::new(), None);
-    history.add(finished(3), None, "engel_food");
-    history.add(finished(4), None, "engel_food");
+    history.add(finished(3));
+    history.add(finished(4));
     let path = folder.join("history.csv");
     history.export(&path).expect("written");
     let mut reader = csv::Reader::from_path(&path).expect("readable");

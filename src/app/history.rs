@@ -13,7 +13,7 @@ use thiserror::Error;
 use crate::train::history::LossPoint;
 use crate::train::{CheckpointError, Model, TrainConfig};
 
-use super::snapshot::{DataView, FinishedRun};
+use super::snapshot::FinishedRun;
 
 /// Key under which eframe stores the entries.
 pub const HISTORY_KEY: &str = "nanograd-history";
@@ -103,7 +103,7 @@ impl RunHistory {
 
     /// Records a finished run, newest first; saves its weights when there is a folder. A
     /// weights file that cannot be written leaves the entry restorable in this session only.
-    pub fn add(&mut self, run: FinishedRun, data: Option<&DataView>, data_name: &str) {
+    pub fn add(&mut self, run: FinishedRun) {
         let id = self.next_id;
         self.next_id += 1;
         let points: Vec<LossPoint> = run.history.iter_with_latest().copied().collect();
@@ -127,9 +127,9 @@ impl RunHistory {
             finished_at: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |since| since.as_secs()),
-            data_name: data_name.to_owned(),
-            x_names: data.map_or_else(Vec::new, |data| data.x_names.clone()),
-            y_name: data.map_or_else(String::new, |data| data.y_name.clone()),
+            data_name: run.data_name,
+            x_names: run.x_names,
+            y_name: run.y_name,
             label: run.label,
             config: run.config,
             epochs: run.epochs,

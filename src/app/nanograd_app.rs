@@ -261,9 +261,8 @@ impl NanogradApp {
             }
             Event::RunStopped { run, reason } => self.on_stopped(Some(run), reason),
             Event::RunsFinished(runs) => {
-                let data_name = loader::source_name(&self.settings.data);
                 for run in runs {
-                    self.history.add(run, self.data_view.as_deref(), &data_name);
+                    self.history.add(run);
                 }
             }
             Event::Saved { path } => {

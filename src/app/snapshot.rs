@@ -88,6 +88,10 @@ pub enum PauseReason {
 /// A run as it ended: its settings, its weights and how it went.
 #[derive(Clone, Debug)]
 pub struct FinishedRun {
+    /// The data it trained on: the data set's name and its columns.
+    pub data_name: String,
+    pub x_names: Vec<String>,
+    pub y_name: String,
     pub config: TrainConfig,
     /// What set it apart in a race; empty for a lone run.
     pub label: String,

@@ -230,6 +230,9 @@ impl Worker {
             .iter_mut()
             .filter(|run| run.trainer.steps() > 0)
             .map(|run| FinishedRun {
+                data_name: run.trainer.train_set().name.clone(),
+                x_names: run.trainer.train_set().x_names.clone(),
+                y_name: run.trainer.train_set().y_name.clone(),
                 config: run.trainer.config().clone(),
                 label: run.label.clone(),
                 model: run.trainer.model(),
