@@ -157,4 +157,29 @@ fn render_advice() {
     race.get_by_label("Compare runs…").click();
     step_for(&mut race, Duration::from_millis(300));
     shoot(&mut race, "race-window");
+
+    let mut settings = test_settings();
+    settings.steps_per_second = 2000.0;
+    let mut notebook = trained(settings, 15);
+    notebook.get_by_label("Reset").click();
+    step_until(&mut notebook, "a history entry", |app| {
+        app.history().len() == 1
+    });
+    notebook.get_by_label("Train").click();
+    step_until(&mut notebook, "more training", |app| app.epoch() >= 25);
+    notebook.get_by_label("Pause").click();
+    step_for(&mut notebook, Duration::from_millis(300));
+    notebook.get_by_label("Training").click();
+    notebook.step();
+    notebook.step();
+    notebook.get_by_label("Run history…").click();
+    for _ in 0..4 {
+        notebook.step();
+    }
+    if let Some(ghost) = notebook.get_all_by_label("ghost").next() {
+        ghost.click();
+    }
+    eprintln!("history entries: {}", notebook.state().history().len());
+    step_for(&mut notebook, Duration::from_millis(300));
+    shoot(&mut notebook, "history");
 }

@@ -63,17 +63,17 @@ pub fn history_window(
                     .show(ui, |ui| {
                         for heading in [
                             "run",
-                            "ghost",
                             "",
                             "",
-                            "data",
-                            "network",
-                            "optimizer",
+                            "",
                             "epochs",
                             "loss",
                             "best",
                             "R²",
                             "time",
+                            "optimizer",
+                            "network",
+                            "data",
                         ] {
                             ui.label(egui::RichText::new(heading).strong());
                         }
@@ -102,7 +102,7 @@ fn row_ui(ui: &mut egui::Ui, entry: &mut HistoryEntry) -> Option<HistoryAction> 
     let mut action = None;
     ui.label(format!("#{}", entry.id + 1))
         .on_hover_text(&entry.label);
-    ui.checkbox(&mut entry.is_ghost, "")
+    ui.checkbox(&mut entry.is_ghost, "ghost")
         .on_hover_text("Keep this run's loss curve on the loss plot, faintly");
     if ui
         .button("Restore")
@@ -114,34 +114,6 @@ fn row_ui(ui: &mut egui::Ui, entry: &mut HistoryEntry) -> Option<HistoryAction> 
     if ui.button("Delete").clicked() {
         action = Some(HistoryAction::Delete(entry.id));
     }
-    // "→" is not in egui's fonts.
-    ui.label(format!(
-        "{}: {} from {}",
-        entry.data_name,
-        entry.y_name,
-        entry.x_names.join(", ")
-    ));
-    let hidden: Vec<String> = entry
-        .config
-        .hidden_sizes
-        .iter()
-        .map(usize::to_string)
-        .collect();
-    ui.label(format!(
-        "{} {}",
-        if hidden.is_empty() {
-            "linear".to_owned()
-        } else {
-            hidden.join("-")
-        },
-        entry.config.activation.name()
-    ));
-    ui.label(format!(
-        "{} {}, batch {}",
-        entry.config.optimizer.name(),
-        entry.config.optimizer.learning_rate(),
-        entry.config.batch_size
-    ));
     ui.label(entry.epochs.to_string());
     ui.label(pair(
         format_loss(entry.train_loss),
@@ -162,6 +134,34 @@ fn row_ui(ui: &mut egui::Ui, entry: &mut HistoryEntry) -> Option<HistoryAction> 
         entry.validation_r2.map(format_r2),
     ));
     ui.label(format!("{:.1} s", entry.seconds));
+    ui.label(format!(
+        "{} {}, batch {}",
+        entry.config.optimizer.name(),
+        entry.config.optimizer.learning_rate(),
+        entry.config.batch_size
+    ));
+    let hidden: Vec<String> = entry
+        .config
+        .hidden_sizes
+        .iter()
+        .map(usize::to_string)
+        .collect();
+    ui.label(format!(
+        "{} {}",
+        if hidden.is_empty() {
+            "linear".to_owned()
+        } else {
+            hidden.join("-")
+        },
+        entry.config.activation.name()
+    ));
+    // "→" is not in egui's fonts.
+    ui.label(format!(
+        "{}: {} from {}",
+        entry.data_name,
+        entry.y_name,
+        entry.x_names.join(", ")
+    ));
     action
 }
 
