@@ -17,6 +17,9 @@ use super::super::super::snapshot::{EpochMarker, NetworkSummary, PauseReason, Ru
 /// The advice and the units' activity are measured at most this often while training: a pass
 /// over the training rows, too much for every snapshot at 30 a second.
 const DIAGNOSIS_INTERVAL: Duration = Duration::from_secs(1);
+/// Rows the units' activity is measured on at most, spread evenly over the training rows: a
+/// wide network on a large file would otherwise spend a noticeable share of training time on it.
+const MAX_ACTIVITY_ROWS: usize = 2048;
 
 pub(super) struct Run {
     pub(super) run_id: RunId,
@@ -203,7 +206,7 @@ impl Run {
             return;
         }
         self.next_diagnosis = now + DIAGNOSIS_INTERVAL;
-        let activity = UnitActivity::measure(&self.trainer.model(), &self.trainer.train_set().x);
+        let activity = UnitActivity::measure(&self.trainer.model(), &activity_rows(&self.trainer));
         let points: Vec<_> = self.history.iter_with_latest().copied().collect();
         let state = RunState {
             history: &points,
@@ -248,4 +251,15 @@ pub(super) fn describe_run(config: &TrainConfig, first: &TrainConfig, is_race: b
         parts.push(format!("batch {}", config.batch_size));
     }
     parts.join(", ")
+}
+
+/// The training rows the units' activity is measured on: all of them, or an even spread of
+/// [`MAX_ACTIVITY_ROWS`].
+fn activity_rows(trainer: &Trainer) -> Vec<f32> {
+    let set = trainer.train_set();
+    let stride = set.n_rows().div_ceil(MAX_ACTIVITY_ROWS).max(1);
+    (0..set.n_rows())
+        .step_by(stride)
+        .flat_map(|row| set.x_row(row).iter().copied())
+        .collect()
 }
