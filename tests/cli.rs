@@ -138,6 +138,9 @@ fn columns_by_index_and_no_hidden_layer() {
         "none",
         "--batch",
         "1000",
+        // No penalty: the defaults would choose one by cross-validation (ridge regression).
+        "--l2",
+        "0",
         "--json",
     ]);
     assert!(
@@ -254,4 +257,93 @@ fn train_reports_skipped_rows_on_stderr() {
     );
     assert_eq!(json(&output)["rows"], 3);
     let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn train_chooses_its_l2_penalty_by_cross_validation_unless_given_one() {
+    let anscombe = asset("anscombe_quartet.csv");
+    let base = [
+        "train", &anscombe, "--x", "x1", "--y", "y1", "--epochs", "50",
+    ];
+    let chosen = nanograd(&[&base[..], &["--json"]].concat());
+    assert!(
+        chosen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&chosen.stderr)
+    );
+    let regularisation = json(&chosen)["regularisation"].clone();
+    assert_eq!(regularisation["chosen_by"], "cross_validation");
+    assert_eq!(regularisation["folds"], 5);
+    let candidates = regularisation["candidates"].as_array().expect("array");
+    // Six penalties for the network and the linear model.
+    assert_eq!(candidates.len(), 7);
+    assert_eq!(candidates[6]["model"], "linear");
+    // The simplest candidate within one standard error of the lowest loss: the linear
+    // model first, then the network from the largest penalty down.
+    let loss = |c: &serde_json::Value| c["cv_loss"].as_f64().expect("number");
+    let best = candidates
+        .iter()
+        .min_by(|a, b| loss(a).total_cmp(&loss(b)))
+        .expect("candidates");
+    let bound = loss(best) + best["cv_loss_se"].as_f64().expect("number");
+    let simplest = candidates
+        .iter()
+        .filter(|c| loss(c) <= bound)
+        .min_by(|a, b| {
+            let key = |c: &serde_json::Value| (c["model"] == "network", -c["l2"].as_f64().unwrap());
+            let (a, b) = (key(a), key(b));
+            a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+        })
+        .expect("the best at least");
+    assert_eq!(simplest["l2"], regularisation["l2"], "{regularisation}");
+    assert_eq!(
+        simplest["model"], regularisation["model"],
+        "{regularisation}"
+    );
+    let summary = json(&chosen);
+    let hidden_layers = summary["hidden"].as_array().expect("array").len();
+    match regularisation["model"].as_str() {
+        Some("linear") => assert_eq!((hidden_layers, summary["epochs"].as_u64()), (0, Some(2000))),
+        _ => assert_eq!((hidden_layers, summary["epochs"].as_u64()), (2, Some(50))),
+    }
+
+    // Another network: no linear candidate.
+    let other = nanograd(&[&base[..], &["--hidden", "8", "--json"]].concat());
+    assert!(other.status.success());
+    let regularisation = json(&other)["regularisation"].clone();
+    assert_eq!(
+        regularisation["candidates"].as_array().map(Vec::len),
+        Some(6)
+    );
+    assert_eq!(regularisation["model"], "network");
+
+    let given = nanograd(&[&base[..], &["--l2", "2.5", "--json"]].concat());
+    assert!(given.status.success());
+    let regularisation = json(&given)["regularisation"].clone();
+    assert_eq!(regularisation["chosen_by"], "user");
+    assert_eq!(regularisation["l2"].as_f64(), Some(2.5));
+    assert!(regularisation["folds"].is_null());
+
+    // Fewer folds and other candidates; the text output says what was chosen.
+    let text = nanograd(&[&base[..], &["--cv-folds", "3", "--l2-candidates", "0.5,7"]].concat());
+    assert!(text.status.success());
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("regularisation: "))
+        .unwrap_or_else(|| panic!("no regularisation line: {stdout}"));
+    assert!(
+        line.contains("3-fold cross-validation among penalties 0.5, 7 and a linear model"),
+        "{line}"
+    );
+
+    for bad in [
+        &["--l2", "-1"][..],
+        &["--cv-folds", "1"],
+        &["--l2-candidates", "1,x"],
+        &["--cv-rule", "median"],
+    ] {
+        let output = nanograd(&[&base[..], bad].concat());
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+    }
 }

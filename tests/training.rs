@@ -2,6 +2,7 @@
 //! validation metrics and divergence handling.
 
 use nanograd::data::{ColumnRef, Dataset, load_sample};
+use nanograd::engine::{ParamId, Tensor};
 use nanograd::nn::Activation;
 use nanograd::optim::OptimizerConfig;
 use nanograd::train::{DEFAULT_EPOCHS, TrainConfig, TrainError, Trainer};
@@ -244,4 +245,104 @@ fn a_loaded_model_must_match_the_data_width() {
             found: 2
         })
     );
+}
+
+/// Σ w² over the weights (not the biases) of a trainer's network.
+fn weights_sum_of_squares(trainer: &Trainer) -> f64 {
+    trainer
+        .mlp()
+        .parameters()
+        .iter()
+        .step_by(2)
+        .flat_map(|w| w.data())
+        .map(|&w| f64::from(w).powi(2))
+        .sum()
+}
+
+#[test]
+fn l2_penalty_gradient_matches_a_finite_difference_and_spares_the_biases() {
+    let data = sample("anscombe_quartet", &["x1"], "y1");
+    let alpha = 4.0;
+    let full_batch = |l2: f32| TrainConfig {
+        batch_size: usize::MAX,
+        hidden_sizes: vec![5, 4],
+        l2,
+        ..TrainConfig::default()
+    };
+    let mut plain = Trainer::new(&data, &full_batch(0.0)).expect("valid config");
+    let mut penalised = Trainer::new(&data, &full_batch(alpha)).expect("valid config");
+    let start = penalised.mlp().parameters().to_vec();
+    plain.step().expect("finite");
+    penalised.step().expect("finite");
+    let n = data.n_rows() as f32;
+    // The step's gradient is the loss's plus alpha / n · w on weights, nothing on biases.
+    for (index, parameter) in start.iter().enumerate() {
+        let without = plain.last_gradients().get(ParamId(index)).expect("used");
+        let with = penalised
+            .last_gradients()
+            .get(ParamId(index))
+            .expect("used");
+        for ((&w, &g0), &g1) in parameter.data().iter().zip(without.data()).zip(with.data()) {
+            let expected = if index % 2 == 0 { alpha / n * w } else { 0.0 };
+            assert!(
+                ((g1 - g0) - expected).abs() < 1e-6,
+                "parameter {index}: penalty gradient {} vs {expected}",
+                g1 - g0
+            );
+        }
+    }
+    // And it is the gradient of loss + l2_penalty(): central differences on a few weights
+    // and a bias.
+    let objective = |trainer: &mut Trainer, parameters: &[Tensor]| {
+        trainer.set_parameters(parameters);
+        trainer.train_loss() + trainer.l2_penalty()
+    };
+    let h = 1e-2;
+    for (index, element) in [(0, 2), (2, 7), (4, 3), (3, 1)] {
+        let mut plus = start.clone();
+        plus[index].data_mut()[element] += h;
+        let mut minus = start.clone();
+        minus[index].data_mut()[element] -= h;
+        let numeric = (objective(&mut penalised, &plus) - objective(&mut penalised, &minus))
+            / (2.0 * f64::from(h));
+        let analytic = f64::from(
+            penalised
+                .last_gradients()
+                .get(ParamId(index))
+                .expect("used")
+                .data()[element],
+        );
+        assert!(
+            (numeric - analytic).abs() < 2e-3 + 1e-2 * analytic.abs(),
+            "parameter {index}[{element}]: finite difference {numeric} vs gradient {analytic}"
+        );
+    }
+    assert!(penalised.l2_penalty() > 0.0 && plain.l2_penalty() == 0.0);
+}
+
+#[test]
+fn l2_penalty_shrinks_the_weights_and_old_configs_load_without_one() {
+    let data = sample("anscombe_quartet", &["x1"], "y1");
+    let trained = |l2: f32| {
+        let config = TrainConfig {
+            l2,
+            ..TrainConfig::default()
+        };
+        let mut trainer = Trainer::new(&data, &config).expect("valid config");
+        for _ in 0..300 {
+            trainer.run_epoch().expect("finite");
+        }
+        weights_sum_of_squares(&trainer)
+    };
+    let (none, some, strong) = (trained(0.0), trained(1.0), trained(10.0));
+    assert!(
+        none > some && some > strong,
+        "Σw²: {none} (none), {some} (1), {strong} (10)"
+    );
+    // A configuration saved before the penalty existed loads with none.
+    let mut saved = serde_json::to_value(TrainConfig::default()).expect("serialises");
+    saved.as_object_mut().expect("object").remove("l2");
+    let loaded: TrainConfig = serde_json::from_value(saved).expect("loads");
+    assert_eq!(loaded.l2, 0.0);
+    assert_eq!(loaded, TrainConfig::default());
 }

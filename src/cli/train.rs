@@ -13,15 +13,19 @@ use crate::nn::{Activation, LossKind};
 use crate::optim::OptimizerConfig;
 use crate::train::advice::{after_divergence, describe_stop};
 use crate::train::{
-    DEFAULT_EPOCHS, EarlyStopping, RunMonitor, StopReason, StopRules, TrainConfig, TrainError,
-    Trainer,
+    self, CV_FOLDS, CandidateModel, ChosenBy, CvRule, CvSettings, DEFAULT_EPOCHS, EarlyStopping,
+    L2Choice, LINEAR_EPOCHS, RunMonitor, StopReason, StopRules, TrainConfig, TrainError, Trainer,
+    linear_config,
 };
+
+/// `--hidden` when not given.
+const DEFAULT_HIDDEN: &str = "32,32";
 
 /// The network, the optimizer and the batching: what a run is made of.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelFlags {
     /// Hidden layer sizes, comma-separated; "none" for no hidden layer (linear regression).
-    #[arg(long, default_value = "32,32")]
+    #[arg(long, default_value = DEFAULT_HIDDEN)]
     pub hidden: String,
     /// Hidden activation: tanh, relu, sigmoid or identity.
     #[arg(long, default_value = "tanh")]
@@ -47,6 +51,11 @@ pub struct ModelFlags {
     /// Adam's decoupled weight decay (AdamW).
     #[arg(long, default_value_t = 0.0)]
     pub weight_decay: f32,
+    /// L2 penalty on the weights (not the biases) as scikit-learn's alpha: each step
+    /// minimises loss + ALPHA / (2 n) · Σ w², n the training rows; 0 for none. Left out,
+    /// `train` chooses it by cross-validation (see --cv-folds) and `race` uses 0.
+    #[arg(long, value_name = "ALPHA")]
+    pub l2: Option<f32>,
     /// Loss: mse or mae.
     #[arg(long, default_value = "mse")]
     pub loss: String,
@@ -89,6 +98,21 @@ pub struct TrainArgs {
     pub model: ModelFlags,
     #[command(flatten)]
     pub stop: StopFlags,
+    /// Folds of the cross-validation that chooses the L2 penalty when --l2 is left out
+    /// (at most one per row; above the row limit the penalty is a fixed default).
+    #[arg(long, value_name = "K", default_value_t = CV_FOLDS)]
+    pub cv_folds: usize,
+    /// The penalties that cross-validation chooses among, comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub l2_candidates: Option<Vec<f32>>,
+    /// Which candidate the cross-validation takes: "one-se", the simplest (linear, then the
+    /// largest penalty) within one standard error of the lowest loss; or "min", the lowest.
+    #[arg(long, value_name = "RULE", default_value = "one-se")]
+    pub cv_rule: String,
+    /// Leave the linear model (no hidden layer) out of the cross-validation's candidates; it
+    /// is one only while --hidden and --lr are left at their defaults.
+    #[arg(long)]
+    pub no_linear: bool,
     /// Write the trained weights to this .safetensors file.
     #[arg(long)]
     pub save: Option<PathBuf>,
@@ -157,6 +181,9 @@ impl ModelFlags {
         if !(0.0..1.0).contains(&self.weight_decay) {
             bail!("--weight-decay must be at least 0 and below 1");
         }
+        if self.l2.is_some_and(|l2| !(l2.is_finite() && l2 >= 0.0)) {
+            bail!("--l2 must be a number of at least 0");
+        }
         if !(0.0..=0.9).contains(&self.val_fraction) {
             bail!("--val-fraction must be between 0 and 0.9");
         }
@@ -171,6 +198,7 @@ impl ModelFlags {
             seed: self.seed,
             val_fraction: self.val_fraction,
             loss,
+            l2: self.l2.unwrap_or(0.0),
         })
     }
 }
@@ -258,12 +286,73 @@ fn run(trainer: &mut Trainer, rules: StopRules, show_progress: bool) -> Outcome 
     }
 }
 
+/// The penalty to train with: the user's, or one chosen on the training rows.
+fn choose_l2(
+    args: &TrainArgs,
+    dataset: &Dataset,
+    config: &TrainConfig,
+) -> anyhow::Result<L2Choice> {
+    if let Some(l2) = args.model.l2 {
+        return Ok(L2Choice::user(l2));
+    }
+    let mut settings = CvSettings {
+        folds: args.cv_folds,
+        // The linear model (trained at its own learning rate) is a candidate only while the
+        // network and the learning rate are left at their defaults.
+        linear: args.model.hidden.trim() == DEFAULT_HIDDEN
+            && args.model.lr.is_none()
+            && !args.no_linear,
+        rule: match args.cv_rule.to_ascii_lowercase().as_str() {
+            "one-se" => CvRule::OneStandardError,
+            "min" => CvRule::Min,
+            other => bail!("--cv-rule: unknown \"{other}\" (use one-se or min)"),
+        },
+        ..CvSettings::default()
+    };
+    if let Some(candidates) = &args.l2_candidates {
+        settings.candidates = candidates.clone();
+    }
+    if settings.candidates.is_empty()
+        || settings
+            .candidates
+            .iter()
+            .any(|c| !(c.is_finite() && *c >= 0.0))
+    {
+        bail!("--l2-candidates: give penalties of at least 0, comma-separated (e.g. 0.1,1,10)");
+    }
+    if settings.folds < 2 {
+        bail!("--cv-folds must be at least 2");
+    }
+    Ok(train::choose_l2(
+        dataset,
+        config,
+        args.stop.epochs,
+        &settings,
+    )?)
+}
+
 pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
-    let config = args.model.to_config()?;
+    let mut config = args.model.to_config()?;
     let rules = args.stop.to_rules(config.val_fraction)?;
     let dataset = load_dataset(&args.data, &args.x, &args.y)?;
-    let mut trainer = Trainer::new(&dataset, &config)?;
     let show_progress = !args.json && std::io::stderr().is_terminal();
+    let choosing = Instant::now();
+    if show_progress && args.model.l2.is_none() {
+        eprint!("choosing the L2 penalty…");
+        let _ = std::io::stderr().flush();
+    }
+    let regularisation = choose_l2(args, &dataset, &config)?;
+    let choosing_seconds = choosing.elapsed().as_secs_f64();
+    if show_progress && args.model.l2.is_none() {
+        eprintln!();
+    }
+    config.l2 = regularisation.l2;
+    let mut rules = rules;
+    if regularisation.model == CandidateModel::Linear {
+        config = linear_config(&config);
+        rules.max_epochs = Some(LINEAR_EPOCHS);
+    }
+    let mut trainer = Trainer::new(&dataset, &config)?;
     let start = Instant::now();
     let outcome = run(&mut trainer, rules, show_progress);
     let seconds = start.elapsed().as_secs_f64();
@@ -288,6 +377,15 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
             "optimizer": config.optimizer.name(),
             "learning_rate": config.optimizer.learning_rate(),
             "batch": trainer.batch_size(),
+            "regularisation": {
+                "l2": regularisation.l2,
+                "model": regularisation.model,
+                "chosen_by": regularisation.chosen_by,
+                "folds": (regularisation.folds > 0).then_some(regularisation.folds),
+                "candidates": regularisation.candidates,
+                "seconds": choosing_seconds,
+                "said": regularisation.describe(),
+            },
             "parameters": trainer.mlp().n_parameters(),
             "epochs": trainer.epoch(),
             "steps": trainer.steps(),
@@ -323,6 +421,13 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
         );
         if let Some(advice) = &outcome.advice {
             println!("{advice}");
+        }
+        match regularisation.chosen_by {
+            ChosenBy::CrossValidation => println!(
+                "regularisation: {} ({choosing_seconds:.2} s)",
+                regularisation.describe()
+            ),
+            _ => println!("regularisation: {}", regularisation.describe()),
         }
         println!(
             "train: loss {:.5}  R² {:.4}  RMSE {:.4}  MAE {:.4}",

@@ -242,7 +242,7 @@ impl Dataset {
 
     /// The given rows, in the given order. No re-validation: a subset of a valid dataset may
     /// legitimately be constant (e.g. a 1-row validation set).
-    fn subset(&self, rows: &[usize]) -> Dataset {
+    pub fn subset(&self, rows: &[usize]) -> Dataset {
         let n_inputs = self.n_inputs();
         let mut x = Vec::with_capacity(rows.len() * n_inputs);
         let mut y = Vec::with_capacity(rows.len());

@@ -18,6 +18,11 @@ pub struct TrainConfig {
     /// Share of rows held out for validation, 0 for none.
     pub val_fraction: f32,
     pub loss: LossKind,
+    /// L2 penalty on the weights (not the biases), scaled by the training rows as
+    /// scikit-learn's `alpha`: the step minimises loss + alpha / (2 n) · Σ w², n the number of
+    /// training rows, so its strength does not depend on the batch size or the step count.
+    /// 0 for none (what a saved configuration without the field means).
+    pub l2: f32,
 }
 
 impl Default for TrainConfig {
@@ -32,6 +37,7 @@ impl Default for TrainConfig {
             seed: 0,
             val_fraction: 0.0,
             loss: LossKind::Mse,
+            l2: 0.0,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod history;
 mod metrics;
 mod model;
 mod race;
+mod regularise;
 mod stop;
 mod trainer;
 
@@ -26,5 +27,10 @@ pub use guard::{BLOW_UP_FLOOR, BLOW_UP_RATIO, DivergenceCause};
 pub use metrics::{Fit, Metrics};
 pub use model::Model;
 pub use race::{MAX_RACE_RUNS, Race, RaceError, RaceRun, SharedStart, shared_start};
+pub use regularise::{
+    CV_FOLDS, CV_MAX_ROWS, CandidateModel, CandidateScore, ChosenBy, CvRule, CvSettings,
+    L2_CANDIDATES, L2Choice, LARGE_DATA_L2, LINEAR_EPOCHS, LINEAR_L2, LINEAR_LEARNING_RATE,
+    choose_l2, cross_validate_l2, linear_config,
+};
 pub use stop::{BestEpoch, EarlyStopping, EpochLosses, RunMonitor, StopReason, StopRules};
 pub use trainer::{StepReport, TrainError, Trainer};

@@ -13,7 +13,7 @@ use super::guard::{DivergenceCause, DivergenceGuard};
 use super::metrics::{Fit, Metrics};
 use super::model::Model;
 use crate::data::{Dataset, Standardization};
-use crate::engine::{Gradients, NodeId, Tape, Tensor};
+use crate::engine::{Gradients, NodeId, ParamId, Tape, Tensor};
 use crate::nn::{LossKind, Mlp};
 use crate::optim::Optimizer;
 
@@ -214,6 +214,7 @@ impl Trainer {
         let loss_node = self.record_batch_loss(batch_rows);
         let loss = self.tape.item(loss_node);
         self.tape.backward_into(loss_node, &mut self.gradients);
+        self.add_l2_gradient();
         if let Some(cause) = self.guard.judge(loss, self.gradients.all_finite()) {
             let restored_epoch = self
                 .guard
@@ -262,6 +263,42 @@ impl Trainer {
             loss,
             epoch_finished,
         })
+    }
+
+    /// Adds the gradient of [`Self::l2_penalty`], alpha / n · w, to every weight's gradient
+    /// (parameter `2l` of layer `l`; the biases are not penalised). One pass over the weights
+    /// per step, nothing when the penalty is 0.
+    fn add_l2_gradient(&mut self) {
+        let scale = self.l2_scale();
+        if scale == 0.0 {
+            return;
+        }
+        for (index, weight) in self.mlp.parameters().iter().enumerate().step_by(2) {
+            if let Some(gradient) = self.gradients.get_mut(ParamId(index)) {
+                for (g, &w) in gradient.data_mut().iter_mut().zip(weight.data()) {
+                    *g += scale * w;
+                }
+            }
+        }
+    }
+
+    /// alpha / n: the penalty's gradient per unit of weight.
+    fn l2_scale(&self) -> f32 {
+        self.config.l2 / self.train_set.n_rows().max(1) as f32
+    }
+
+    /// The L2 penalty the steps minimise besides the loss: alpha / (2 n) · Σ w² over the
+    /// weights (not the biases), n the training rows. 0 without one.
+    pub fn l2_penalty(&self) -> f64 {
+        let sum_of_squares: f64 = self
+            .mlp
+            .parameters()
+            .iter()
+            .step_by(2)
+            .flat_map(|w| w.data())
+            .map(|&w| f64::from(w) * f64::from(w))
+            .sum();
+        f64::from(self.l2_scale()) / 2.0 * sum_of_squares
     }
 
     /// Records on the tape the loss of the batch in `batch_x` and `batch_y` with the current

@@ -25,6 +25,15 @@ impl Gradients {
         }
     }
 
+    /// The stored gradient of parameter `id` to change in place (e.g. to add a penalty's
+    /// gradient), if the loss depends on it.
+    pub fn get_mut(&mut self, id: ParamId) -> Option<&mut Tensor> {
+        match self.present.get(id.0) {
+            Some(true) => self.slots.get_mut(id.0),
+            _ => None,
+        }
+    }
+
     /// True when every stored gradient value is finite.
     pub fn all_finite(&self) -> bool {
         self.slots

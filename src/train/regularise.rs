@@ -1,0 +1,451 @@
+//! Choosing the L2 penalty a run trains with: by k-fold cross-validation on the training rows
+//! when there are few enough of them for that to be cheap, and a fixed default otherwise. The
+//! held-out benchmark in `benches/generalise` is what the candidates, the fold count and the
+//! row limit were measured with (see its README).
+
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+use rand::seq::SliceRandom;
+use serde::Serialize;
+
+use super::config::TrainConfig;
+use super::trainer::{TrainError, Trainer};
+use crate::data::Dataset;
+use crate::nn::LossKind;
+
+/// The penalties cross-validation chooses among (scikit-learn's `alpha`, see
+/// [`TrainConfig::l2`]).
+pub const L2_CANDIDATES: [f32; 6] = [0.1, 0.3, 1.0, 3.0, 10.0, 30.0];
+
+/// Folds of the cross-validation (fewer when there are fewer rows).
+pub const CV_FOLDS: usize = 5;
+
+/// Above this many training rows the penalty is not cross-validated (it would cost
+/// `CV_FOLDS × candidates` runs) but set to [`LARGE_DATA_L2`].
+pub const CV_MAX_ROWS: usize = 1000;
+
+/// The penalty for data sets too large to cross-validate.
+pub const LARGE_DATA_L2: f32 = 0.1;
+
+/// The linear candidate (no hidden layer) is trained full batch, which converges onto the
+/// least-squares fit in this many epochs (one step each) at [`LINEAR_LEARNING_RATE`].
+pub const LINEAR_EPOCHS: usize = 2000;
+pub const LINEAR_LEARNING_RATE: f32 = 0.05;
+/// A slight ridge for the linear candidate, which steadies strongly collinear inputs.
+pub const LINEAR_L2: f32 = 0.1;
+
+/// What a candidate trains: the configured network with a penalty, or a linear model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateModel {
+    /// The network as configured.
+    Network,
+    /// No hidden layer: (ridge) linear regression, [`linear_config`].
+    Linear,
+}
+
+/// The configuration of the linear candidate for `config`: no hidden layer, full batch, the
+/// same optimizer at [`LINEAR_LEARNING_RATE`], penalty [`LINEAR_L2`]; run [`LINEAR_EPOCHS`].
+pub fn linear_config(config: &TrainConfig) -> TrainConfig {
+    TrainConfig {
+        hidden_sizes: Vec::new(),
+        batch_size: usize::MAX,
+        optimizer: config.optimizer.with_learning_rate(LINEAR_LEARNING_RATE),
+        l2: LINEAR_L2,
+        ..config.clone()
+    }
+}
+
+/// Which candidate cross-validation picks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CvRule {
+    /// The lowest cross-validated loss.
+    Min,
+    /// The simplest candidate whose loss is within one standard error (over the folds) of the
+    /// lowest: the linear model, then the network from the largest penalty to the smallest.
+    OneStandardError,
+}
+
+/// How the penalty is cross-validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CvSettings {
+    pub folds: usize,
+    pub candidates: Vec<f32>,
+    pub rule: CvRule,
+    /// Also try a linear model (no hidden layer), see [`linear_config`].
+    pub linear: bool,
+    /// Above this many training rows, no cross-validation: [`LARGE_DATA_L2`].
+    pub max_rows: usize,
+}
+
+impl Default for CvSettings {
+    fn default() -> Self {
+        Self {
+            folds: CV_FOLDS,
+            candidates: L2_CANDIDATES.to_vec(),
+            rule: CvRule::OneStandardError,
+            linear: true,
+            max_rows: CV_MAX_ROWS,
+        }
+    }
+}
+
+/// How the penalty was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChosenBy {
+    /// Given by the user (`--l2`).
+    User,
+    CrossValidation,
+    /// The fixed default for data sets above [`CV_MAX_ROWS`] rows.
+    LargeDataDefault,
+}
+
+/// One candidate's cross-validated loss: the mean over every row of the loss of the model
+/// trained without that row's fold, in standardised units.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CandidateScore {
+    pub model: CandidateModel,
+    pub l2: f32,
+    /// Infinite when a fold diverged.
+    pub cv_loss: f64,
+    /// The standard error of `cv_loss` over the folds.
+    pub cv_loss_se: f64,
+}
+
+/// The chosen penalty, and what it was chosen from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct L2Choice {
+    /// The network as configured, or the linear model.
+    pub model: CandidateModel,
+    pub l2: f32,
+    pub chosen_by: ChosenBy,
+    /// Folds used (0 unless cross-validated).
+    pub folds: usize,
+    pub candidates: Vec<CandidateScore>,
+}
+
+impl L2Choice {
+    /// A user's penalty, kept as given.
+    pub fn user(l2: f32) -> Self {
+        Self {
+            model: CandidateModel::Network,
+            l2,
+            chosen_by: ChosenBy::User,
+            folds: 0,
+            candidates: Vec::new(),
+        }
+    }
+
+    /// One line for people, e.g. "L2 penalty 3 chosen by 5-fold cross-validation among 0.1…30".
+    pub fn describe(&self) -> String {
+        let l2 = self.l2;
+        match self.chosen_by {
+            ChosenBy::User => format!("L2 penalty {l2} (as given)"),
+            ChosenBy::CrossValidation => {
+                let listed: Vec<String> = self
+                    .candidates
+                    .iter()
+                    .filter(|c| c.model == CandidateModel::Network)
+                    .map(|c| c.l2.to_string())
+                    .collect();
+                let has_linear = self
+                    .candidates
+                    .iter()
+                    .any(|c| c.model == CandidateModel::Linear);
+                let chosen = match self.model {
+                    CandidateModel::Network => format!("L2 penalty {l2}"),
+                    CandidateModel::Linear => {
+                        format!("a linear model (no hidden layer, L2 penalty {l2})")
+                    }
+                };
+                format!(
+                    "{chosen} chosen by {}-fold cross-validation among penalties {}{}",
+                    self.folds,
+                    listed.join(", "),
+                    if has_linear {
+                        " and a linear model"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            ChosenBy::LargeDataDefault => {
+                format!("L2 penalty {l2}, the default for large data (not cross-validated)")
+            }
+        }
+    }
+}
+
+/// The penalty for training `config` on `dataset` for `epochs` epochs: cross-validated on the
+/// training rows (those `config.val_fraction` leaves) when there are at most
+/// `settings.max_rows`, else [`LARGE_DATA_L2`].
+pub fn choose_l2(
+    dataset: &Dataset,
+    config: &TrainConfig,
+    epochs: usize,
+    settings: &CvSettings,
+) -> Result<L2Choice, TrainError> {
+    let (train_set, _) = dataset.split(config.val_fraction, config.seed);
+    if train_set.n_rows() > settings.max_rows {
+        return Ok(L2Choice {
+            model: CandidateModel::Network,
+            l2: LARGE_DATA_L2,
+            chosen_by: ChosenBy::LargeDataDefault,
+            folds: 0,
+            candidates: Vec::new(),
+        });
+    }
+    cross_validate_l2(&train_set, config, epochs, settings)
+}
+
+/// k-fold cross-validation of the penalty: the rows are shuffled (seeded by `config.seed`) and
+/// dealt into `settings.folds` folds (at most one per row); each candidate is trained `epochs`
+/// epochs on all folds but one and scored on that one, for every fold. The loss is pooled over
+/// every row; `settings.rule` picks the winner (the smaller penalty on a tie). Every run has
+/// `config`'s settings, its seed, and no validation split.
+pub fn cross_validate_l2(
+    dataset: &Dataset,
+    config: &TrainConfig,
+    epochs: usize,
+    settings: &CvSettings,
+) -> Result<L2Choice, TrainError> {
+    let n = dataset.n_rows();
+    let folds = settings.folds.clamp(2, n.max(2));
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(&mut ChaCha8Rng::seed_from_u64(
+        config.seed ^ 0xc0ff_ee00_f01d_5eed,
+    ));
+    // Scored in the standardised units of all the rows, the same for every fold.
+    let y_standardization = dataset.y_standardization();
+    let mut candidates: Vec<(CandidateModel, f32)> = settings
+        .candidates
+        .iter()
+        .map(|&l2| (CandidateModel::Network, l2))
+        .collect();
+    if settings.linear && !config.hidden_sizes.is_empty() {
+        candidates.push((CandidateModel::Linear, LINEAR_L2));
+    }
+    // Each candidate's loss summed over each fold's rows, and the fold's row count.
+    let mut fold_losses = vec![Vec::with_capacity(folds); candidates.len()];
+    let mut fold_rows = Vec::with_capacity(folds);
+    for fold in 0..folds {
+        let (mut held_out, mut kept) = (Vec::new(), Vec::new());
+        for (position, &row) in order.iter().enumerate() {
+            if position % folds == fold {
+                held_out.push(row);
+            } else {
+                kept.push(row);
+            }
+        }
+        if held_out.is_empty() || kept.len() < 2 {
+            continue;
+        }
+        let train = dataset.subset(&kept);
+        let scored = dataset.subset(&held_out);
+        let mut targets = scored.y.clone();
+        y_standardization.apply(&mut targets);
+        fold_rows.push(held_out.len());
+        for (&(model, l2), losses) in candidates.iter().zip(&mut fold_losses) {
+            let (run_config, run_epochs) = match model {
+                CandidateModel::Network => (
+                    TrainConfig {
+                        l2,
+                        ..config.clone()
+                    },
+                    epochs,
+                ),
+                CandidateModel::Linear => (linear_config(config), LINEAR_EPOCHS),
+            };
+            let run_config = TrainConfig {
+                val_fraction: 0.0,
+                ..run_config
+            };
+            let mut trainer = Trainer::new(&train, &run_config)?;
+            let diverged = (0..run_epochs).any(|_| trainer.run_epoch().is_err());
+            losses.push(if diverged {
+                f64::INFINITY
+            } else {
+                let mut predictions = trainer.predict(&scored.x);
+                y_standardization.apply(&mut predictions);
+                loss_sum(config.loss, &predictions, &targets)
+            });
+        }
+    }
+    let scored_rows: usize = fold_rows.iter().sum();
+    let scores: Vec<CandidateScore> = candidates
+        .iter()
+        .zip(&fold_losses)
+        .map(|(&(model, l2), losses)| {
+            let cv_loss = losses.iter().sum::<f64>() / scored_rows.max(1) as f64;
+            // Each fold's mean loss, and their spread.
+            let means: Vec<f64> = losses
+                .iter()
+                .zip(&fold_rows)
+                .map(|(loss, &rows)| loss / rows as f64)
+                .collect();
+            let k = means.len() as f64;
+            let mean = means.iter().sum::<f64>() / k;
+            let variance =
+                means.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / (k - 1.0).max(1.0);
+            CandidateScore {
+                model,
+                l2,
+                cv_loss,
+                cv_loss_se: (variance / k).sqrt(),
+            }
+        })
+        .collect();
+    // Simplest first: the linear model, then the network from the largest penalty down.
+    let simplicity = |s: &CandidateScore| (s.model == CandidateModel::Network, -s.l2);
+    let best = scores
+        .iter()
+        .filter(|s| s.cv_loss.is_finite())
+        .min_by(|a, b| a.cv_loss.total_cmp(&b.cv_loss).then(a.l2.total_cmp(&b.l2)));
+    let chosen = match (best, settings.rule) {
+        (None, _) => None,
+        (Some(best), CvRule::Min) => Some(best),
+        (Some(best), CvRule::OneStandardError) => scores
+            .iter()
+            .filter(|s| s.cv_loss <= best.cv_loss + best.cv_loss_se)
+            .min_by(|a, b| {
+                let (a, b) = (simplicity(a), simplicity(b));
+                a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+            }),
+    };
+    Ok(L2Choice {
+        model: chosen.map_or(CandidateModel::Network, |c| c.model),
+        l2: chosen.map_or(0.0, |c| c.l2),
+        chosen_by: ChosenBy::CrossValidation,
+        folds: fold_rows.len(),
+        candidates: scores,
+    })
+}
+
+/// The loss summed (not averaged) over rows.
+fn loss_sum(kind: LossKind, predictions: &[f32], targets: &[f32]) -> f64 {
+    let errors = predictions
+        .iter()
+        .zip(targets)
+        .map(|(&p, &t)| f64::from(p) - f64::from(t));
+    match kind {
+        LossKind::Mse => errors.map(|e| e * e).sum(),
+        LossKind::Mae => errors.map(f64::abs).sum(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Synthetic, synthetic};
+    use rand::RngExt;
+
+    fn settings() -> CvSettings {
+        CvSettings {
+            candidates: vec![0.1, 1.0, 30.0],
+            rule: CvRule::Min,
+            linear: false,
+            ..CvSettings::default()
+        }
+    }
+
+    #[test]
+    fn a_noisy_straight_line_gets_the_linear_model() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let x: Vec<f32> = (0..16).map(|i| i as f32).collect();
+        let y: Vec<f32> = x
+            .iter()
+            .map(|&x| 2.0 * x + 6.0 * (rng.random::<f32>() - 0.5))
+            .collect();
+        let line = Dataset::new("line", vec!["x".into()], "y", x, y).expect("valid");
+        let with_linear = CvSettings {
+            linear: true,
+            ..settings()
+        };
+        let choice =
+            cross_validate_l2(&line, &TrainConfig::default(), 300, &with_linear).expect("trains");
+        assert_eq!(choice.model, CandidateModel::Linear, "{choice:?}");
+        assert_eq!(choice.l2, LINEAR_L2);
+        assert_eq!(choice.candidates.len(), 4);
+        assert!(
+            choice.describe().contains("a linear model"),
+            "{}",
+            choice.describe()
+        );
+        // A network without hidden layers has no linear candidate besides itself.
+        let linear_already = TrainConfig {
+            hidden_sizes: Vec::new(),
+            ..TrainConfig::default()
+        };
+        let choice = cross_validate_l2(&line, &linear_already, 50, &with_linear).expect("trains");
+        assert_eq!(choice.candidates.len(), 3);
+    }
+
+    #[test]
+    fn a_clean_curve_gets_a_small_penalty_and_pure_noise_a_large_one() {
+        let config = TrainConfig::default();
+        let curve = synthetic(Synthetic::Sine, 30, 0.0, 1);
+        let choice = cross_validate_l2(&curve, &config, 300, &settings()).expect("trains");
+        assert_eq!(choice.l2, 0.1, "{choice:?}");
+        assert_eq!(
+            (choice.folds, choice.chosen_by),
+            (5, ChosenBy::CrossValidation)
+        );
+        // Targets with nothing to do with x: the flattest fit predicts unseen rows best.
+        let mut noise = curve.clone();
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut values: Vec<f32> = (0..noise.n_rows()).map(|i| (i % 7) as f32).collect();
+        values.shuffle(&mut rng);
+        noise.y = values;
+        let choice = cross_validate_l2(&noise, &config, 300, &settings()).expect("trains");
+        assert_eq!(choice.l2, 30.0, "{choice:?}");
+        assert!(choice.candidates.iter().all(|c| c.cv_loss.is_finite()));
+    }
+
+    #[test]
+    fn few_rows_get_one_fold_per_row_and_many_rows_the_fixed_default() {
+        let config = TrainConfig::default();
+        let tiny = synthetic(Synthetic::Polynomial, 3, 0.0, 1);
+        let choice = cross_validate_l2(&tiny, &config, 5, &settings()).expect("trains");
+        assert_eq!(choice.folds, 3);
+        let large = synthetic(Synthetic::Polynomial, CV_MAX_ROWS + 1, 0.0, 1);
+        let choice = choose_l2(&large, &config, 5, &settings()).expect("trains");
+        assert_eq!(
+            (choice.l2, choice.chosen_by),
+            (LARGE_DATA_L2, ChosenBy::LargeDataDefault)
+        );
+        // The validation rows are not part of the rows that count.
+        let held = TrainConfig {
+            val_fraction: 0.5,
+            ..config
+        };
+        let choice = choose_l2(&large, &held, 5, &settings()).expect("trains");
+        assert_eq!(choice.chosen_by, ChosenBy::CrossValidation);
+    }
+
+    #[test]
+    fn one_standard_error_takes_the_largest_penalty_near_the_best() {
+        let config = TrainConfig::default();
+        let curve = synthetic(Synthetic::Sine, 20, 0.3, 3);
+        let min = cross_validate_l2(&curve, &config, 200, &settings()).expect("trains");
+        let one_se = CvSettings {
+            rule: CvRule::OneStandardError,
+            ..settings()
+        };
+        let chosen = cross_validate_l2(&curve, &config, 200, &one_se).expect("trains");
+        let best = min
+            .candidates
+            .iter()
+            .find(|c| c.l2 == min.l2)
+            .expect("a candidate");
+        let expected = min
+            .candidates
+            .iter()
+            .filter(|c| c.cv_loss <= best.cv_loss + best.cv_loss_se)
+            .map(|c| c.l2)
+            .fold(f32::MIN, f32::max);
+        assert_eq!(chosen.l2, expected);
+        assert!(chosen.l2 >= min.l2);
+    }
+}
