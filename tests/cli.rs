@@ -138,9 +138,6 @@ fn columns_by_index_and_no_hidden_layer() {
         "none",
         "--batch",
         "1000",
-        // No penalty: the defaults would choose one by cross-validation (ridge regression).
-        "--l2",
-        "0",
         "--json",
     ]);
     assert!(
@@ -260,11 +257,23 @@ fn train_reports_skipped_rows_on_stderr() {
 }
 
 #[test]
-fn train_chooses_its_l2_penalty_by_cross_validation_unless_given_one() {
+fn train_chooses_its_l2_penalty_by_cross_validation_when_asked() {
     let anscombe = asset("anscombe_quartet.csv");
     let base = [
         "train", &anscombe, "--x", "x1", "--y", "y1", "--epochs", "50",
     ];
+    // Left out, no penalty: the unregularised fit, as before.
+    let plain = nanograd(&[&base[..], &["--json"]].concat());
+    let regularisation = json(&plain)["regularisation"].clone();
+    assert_eq!(regularisation["chosen_by"], "default");
+    assert_eq!(regularisation["l2"].as_f64(), Some(0.0));
+    assert!(
+        regularisation["candidates"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    );
+
+    let base = [&base[..], &["--l2", "auto"]].concat();
     let chosen = nanograd(&[&base[..], &["--json"]].concat());
     assert!(
         chosen.status.success(),
@@ -317,7 +326,9 @@ fn train_chooses_its_l2_penalty_by_cross_validation_unless_given_one() {
     );
     assert_eq!(regularisation["model"], "network");
 
-    let given = nanograd(&[&base[..], &["--l2", "2.5", "--json"]].concat());
+    let given = nanograd(&[
+        "train", &anscombe, "--x", "x1", "--y", "y1", "--epochs", "50", "--l2", "2.5", "--json",
+    ]);
     assert!(given.status.success());
     let regularisation = json(&given)["regularisation"].clone();
     assert_eq!(regularisation["chosen_by"], "user");
@@ -338,12 +349,22 @@ fn train_chooses_its_l2_penalty_by_cross_validation_unless_given_one() {
     );
 
     for bad in [
-        &["--l2", "-1"][..],
+        &["--l2=-1"][..],
+        &["--l2", "lots"],
         &["--cv-folds", "1"],
         &["--l2-candidates", "1,x"],
         &["--cv-rule", "median"],
+        &["--cv-folds", "3"],
     ] {
-        let output = nanograd(&[&base[..], bad].concat());
+        let plain = [
+            "train", &anscombe, "--x", "x1", "--y", "y1", "--epochs", "50",
+        ];
+        let output = nanograd(&[&plain[..], bad].concat());
         assert_eq!(output.status.code(), Some(2), "{bad:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !stderr.contains("cannot be used multiple times"),
+            "{stderr}"
+        );
     }
 }

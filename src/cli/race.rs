@@ -90,6 +90,9 @@ pub fn race(args: &RaceArgs) -> anyhow::Result<()> {
     if args.runs.len() > MAX_RACE_RUNS {
         bail!("--run: at most {MAX_RACE_RUNS} runs race at once");
     }
+    if matches!(args.model.l2, Some(super::train::L2Flag::Auto)) {
+        bail!("--l2 auto chooses a penalty for train only; give race a number");
+    }
     let mut configs = Vec::with_capacity(args.runs.len());
     for text in &args.runs {
         configs.push(run_flags(&args.model, text)?.to_config()?);

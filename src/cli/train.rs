@@ -52,10 +52,10 @@ pub struct ModelFlags {
     #[arg(long, default_value_t = 0.0)]
     pub weight_decay: f32,
     /// L2 penalty on the weights (not the biases) as scikit-learn's alpha: each step
-    /// minimises loss + ALPHA / (2 n) · Σ w², n the training rows; 0 for none. Left out,
-    /// `train` chooses it by cross-validation (see --cv-folds) and `race` uses 0.
-    #[arg(long, value_name = "ALPHA")]
-    pub l2: Option<f32>,
+    /// minimises loss + ALPHA / (2 n) · Σ w², n the training rows; 0 (the default) for none.
+    /// "auto" (train only): chosen by cross-validation on the training rows (see --cv-folds).
+    #[arg(long, value_name = "ALPHA|auto")]
+    pub l2: Option<L2Flag>,
     /// Loss: mse or mae.
     #[arg(long, default_value = "mse")]
     pub loss: String,
@@ -67,6 +67,26 @@ pub struct ModelFlags {
     /// Share of rows held out for validation (0 to 0.9).
     #[arg(long, default_value_t = 0.0)]
     pub val_fraction: f32,
+}
+
+/// `--l2`: a penalty, or `auto` to choose one by cross-validation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum L2Flag {
+    Auto,
+    Fixed(f32),
+}
+
+impl std::str::FromStr for L2Flag {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.trim().eq_ignore_ascii_case("auto") {
+            return Ok(Self::Auto);
+        }
+        text.trim().parse().map(Self::Fixed).map_err(|_| {
+            format!("\"{text}\" is not a penalty: give a number of at least 0, or auto")
+        })
+    }
 }
 
 /// When a run ends.
@@ -98,7 +118,7 @@ pub struct TrainArgs {
     pub model: ModelFlags,
     #[command(flatten)]
     pub stop: StopFlags,
-    /// Folds of the cross-validation that chooses the L2 penalty when --l2 is left out
+    /// Folds of the cross-validation that chooses the L2 penalty with --l2 auto
     /// (at most one per row; above the row limit the penalty is a fixed default).
     #[arg(long, value_name = "K", default_value_t = CV_FOLDS)]
     pub cv_folds: usize,
@@ -181,8 +201,10 @@ impl ModelFlags {
         if !(0.0..1.0).contains(&self.weight_decay) {
             bail!("--weight-decay must be at least 0 and below 1");
         }
-        if self.l2.is_some_and(|l2| !(l2.is_finite() && l2 >= 0.0)) {
-            bail!("--l2 must be a number of at least 0");
+        if let Some(L2Flag::Fixed(l2)) = self.l2
+            && !(l2.is_finite() && l2 >= 0.0)
+        {
+            bail!("--l2 must be a number of at least 0, or auto");
         }
         if !(0.0..=0.9).contains(&self.val_fraction) {
             bail!("--val-fraction must be between 0 and 0.9");
@@ -198,7 +220,10 @@ impl ModelFlags {
             seed: self.seed,
             val_fraction: self.val_fraction,
             loss,
-            l2: self.l2.unwrap_or(0.0),
+            l2: match self.l2 {
+                Some(L2Flag::Fixed(l2)) => l2,
+                Some(L2Flag::Auto) | None => 0.0,
+            },
         })
     }
 }
@@ -292,9 +317,6 @@ fn choose_l2(
     dataset: &Dataset,
     config: &TrainConfig,
 ) -> anyhow::Result<L2Choice> {
-    if let Some(l2) = args.model.l2 {
-        return Ok(L2Choice::user(l2));
-    }
     let mut settings = CvSettings {
         folds: args.cv_folds,
         // The linear model (trained at its own learning rate) is a candidate only while the
@@ -323,6 +345,19 @@ fn choose_l2(
     if settings.folds < 2 {
         bail!("--cv-folds must be at least 2");
     }
+    let asks_for_cv = args.cv_folds != CV_FOLDS
+        || args.l2_candidates.is_some()
+        || !args.cv_rule.eq_ignore_ascii_case("one-se")
+        || args.no_linear;
+    match args.model.l2 {
+        Some(L2Flag::Auto) => {}
+        _ if asks_for_cv => bail!(
+            "--cv-folds, --l2-candidates, --cv-rule and --no-linear tune --l2 auto: add it, or \
+             leave them out"
+        ),
+        None => return Ok(L2Choice::none()),
+        Some(L2Flag::Fixed(l2)) => return Ok(L2Choice::user(l2)),
+    }
     Ok(train::choose_l2(
         dataset,
         config,
@@ -337,13 +372,14 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     let dataset = load_dataset(&args.data, &args.x, &args.y)?;
     let show_progress = !args.json && std::io::stderr().is_terminal();
     let choosing = Instant::now();
-    if show_progress && args.model.l2.is_none() {
+    let is_auto = matches!(args.model.l2, Some(L2Flag::Auto));
+    if show_progress && is_auto {
         eprint!("choosing the L2 penalty…");
         let _ = std::io::stderr().flush();
     }
     let regularisation = choose_l2(args, &dataset, &config)?;
     let choosing_seconds = choosing.elapsed().as_secs_f64();
-    if show_progress && args.model.l2.is_none() {
+    if show_progress && is_auto {
         eprintln!();
     }
     config.l2 = regularisation.l2;

@@ -95,6 +95,8 @@ impl Default for CvSettings {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChosenBy {
+    /// None asked for: no penalty, the unregularised fit (what `TrainConfig::default` does).
+    Default,
     /// Given by the user (`--l2`).
     User,
     CrossValidation,
@@ -128,6 +130,14 @@ pub struct L2Choice {
 
 impl L2Choice {
     /// A user's penalty, kept as given.
+    /// No penalty, because none was asked for.
+    pub fn none() -> Self {
+        Self {
+            chosen_by: ChosenBy::Default,
+            ..Self::user(0.0)
+        }
+    }
+
     pub fn user(l2: f32) -> Self {
         Self {
             model: CandidateModel::Network,
@@ -142,6 +152,9 @@ impl L2Choice {
     pub fn describe(&self) -> String {
         let l2 = self.l2;
         match self.chosen_by {
+            ChosenBy::Default => {
+                "no L2 penalty (--l2 auto chooses one by cross-validation)".to_owned()
+            }
             ChosenBy::User => format!("L2 penalty {l2} (as given)"),
             ChosenBy::CrossValidation => {
                 let listed: Vec<String> = self
