@@ -71,7 +71,7 @@ impl Race {
                 source,
             })?;
             let (monitor, start) = RunMonitor::new(rules, &mut trainer);
-            let monitor = monitor.measuring_train_loss();
+            let monitor = monitor.measuring_every_epoch();
             runs.push(RaceRun {
                 shared_start: shared_start(first, config, &trainer),
                 config: config.clone(),
