@@ -59,6 +59,8 @@ fn train_json_reports_the_fit_and_saves_weights_that_predict() {
         );
     }
     assert!(summary["r2"].as_f64().is_some_and(|r2| r2 > 0.8));
+    // Without early stopping the validation loss is not followed epoch by epoch.
+    assert!(summary["best_epoch"].is_null(), "{}", summary["best_epoch"]);
 
     let predicted = nanograd(&[
         "predict",
@@ -101,8 +103,11 @@ fn train_json_reports_the_fit_and_saves_weights_that_predict() {
         "{}",
         String::from_utf8_lossy(&from_one_row.stderr)
     );
-    let one = String::from_utf8_lossy(&from_one_row.stdout);
-    assert_eq!(one.trim().parse::<f32>().ok(), Some(low as f32), "{one}");
+    let as_text = nanograd(&["predict", &weights_arg, "--x", "1000"]);
+    assert_eq!(
+        String::from_utf8_lossy(&from_one_row.stdout),
+        String::from_utf8_lossy(&as_text.stdout)
+    );
     let _ = std::fs::remove_file(one_row);
     let _ = std::fs::remove_file(weights);
 }
@@ -257,21 +262,32 @@ fn train_reports_skipped_rows_on_stderr() {
 }
 
 #[test]
-fn train_chooses_its_l2_penalty_by_cross_validation_when_asked() {
+fn train_chooses_its_l2_penalty_by_cross_validation_by_default() {
     let anscombe = asset("anscombe_quartet.csv");
     let base = [
         "train", &anscombe, "--x", "x1", "--y", "y1", "--epochs", "50",
     ];
-    // Left out, no penalty: the unregularised fit, as before.
-    let plain = nanograd(&[&base[..], &["--json"]].concat());
+    // --l2 0: no penalty, the unregularised fit.
+    let plain = nanograd(&[&base[..], &["--l2", "0", "--json"]].concat());
     let regularisation = json(&plain)["regularisation"].clone();
-    assert_eq!(regularisation["chosen_by"], "default");
+    assert_eq!(regularisation["chosen_by"], "user");
     assert_eq!(regularisation["l2"].as_f64(), Some(0.0));
     assert!(
         regularisation["candidates"]
             .as_array()
             .is_some_and(Vec::is_empty)
     );
+
+    // Left out, it is --l2 auto.
+    let left_out = json(&nanograd(&[&base[..], &["--json"]].concat()))["regularisation"].clone();
+    let auto = json(&nanograd(
+        &[&base[..], &["--l2", "auto", "--json"]].concat(),
+    ))["regularisation"]
+        .clone();
+    assert_eq!(left_out["chosen_by"], "cross_validation");
+    for key in ["l2", "model", "candidates", "rule"] {
+        assert_eq!(left_out[key], auto[key], "{key}");
+    }
 
     let base = [&base[..], &["--l2", "auto"]].concat();
     let chosen = nanograd(&[&base[..], &["--json"]].concat());
@@ -283,6 +299,8 @@ fn train_chooses_its_l2_penalty_by_cross_validation_when_asked() {
     let regularisation = json(&chosen)["regularisation"].clone();
     assert_eq!(regularisation["chosen_by"], "cross_validation");
     assert_eq!(regularisation["folds"], 5);
+    // 8 training rows: the one-standard-error rule.
+    assert_eq!(regularisation["rule"], "one_standard_error");
     let candidates = regularisation["candidates"].as_array().expect("array");
     // Six penalties for the network and the linear model.
     assert_eq!(candidates.len(), 7);
@@ -335,6 +353,22 @@ fn train_chooses_its_l2_penalty_by_cross_validation_when_asked() {
     assert_eq!(regularisation["l2"].as_f64(), Some(2.5));
     assert!(regularisation["folds"].is_null());
 
+    // The lowest loss, when asked for.
+    let lowest = json(&nanograd(
+        &[&base[..], &["--cv-rule", "min", "--json"]].concat(),
+    ))["regularisation"]
+        .clone();
+    assert_eq!(lowest["rule"], "min");
+    let candidates = lowest["candidates"].as_array().expect("array");
+    let best = candidates
+        .iter()
+        .min_by(|a, b| loss(a).total_cmp(&loss(b)))
+        .expect("candidates");
+    assert_eq!(
+        (&best["l2"], &best["model"]),
+        (&lowest["l2"], &lowest["model"])
+    );
+
     // Fewer folds and other candidates; the text output says what was chosen.
     let text = nanograd(&[&base[..], &["--cv-folds", "3", "--l2-candidates", "0.5,7"]].concat());
     assert!(text.status.success());
@@ -354,7 +388,8 @@ fn train_chooses_its_l2_penalty_by_cross_validation_when_asked() {
         &["--cv-folds", "1"],
         &["--l2-candidates", "1,x"],
         &["--cv-rule", "median"],
-        &["--cv-folds", "3"],
+        &["--l2", "1", "--cv-folds", "3"],
+        &["--l2", "0", "--no-linear"],
     ] {
         let plain = [
             "train", &anscombe, "--x", "x1", "--y", "y1", "--epochs", "50",

@@ -13,9 +13,8 @@ use crate::nn::{Activation, LossKind};
 use crate::optim::OptimizerConfig;
 use crate::train::advice::{after_divergence, describe_stop};
 use crate::train::{
-    self, CV_FOLDS, CandidateModel, ChosenBy, CvRule, CvSettings, DEFAULT_EPOCHS, EarlyStopping,
-    L2Choice, LINEAR_EPOCHS, RunMonitor, StopReason, StopRules, TrainConfig, TrainError, Trainer,
-    linear_config,
+    self, CV_FOLDS, ChosenBy, CvRule, CvSettings, DEFAULT_EPOCHS, EarlyStopping, L2Choice,
+    RunMonitor, StopReason, StopRules, TrainConfig, TrainError, Trainer,
 };
 
 /// `--hidden` when not given.
@@ -52,8 +51,9 @@ pub struct ModelFlags {
     #[arg(long, default_value_t = 0.0)]
     pub weight_decay: f32,
     /// L2 penalty on the weights (not the biases) as scikit-learn's alpha: each step
-    /// minimises loss + ALPHA / (2 n) · Σ w², n the training rows; 0 (the default) for none.
-    /// "auto" (train only): chosen by cross-validation on the training rows (see --cv-folds).
+    /// minimises loss + ALPHA / (2 n) · Σ w², n the training rows; 0 for none. "auto", train's
+    /// default: chosen by cross-validation on the training rows (see --cv-folds); race's
+    /// default is 0.
     #[arg(long, value_name = "ALPHA|auto")]
     pub l2: Option<L2Flag>,
     /// Loss: mse or mae.
@@ -126,8 +126,9 @@ pub struct TrainArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub l2_candidates: Option<Vec<f32>>,
     /// Which candidate the cross-validation takes: "one-se", the simplest (linear, then the
-    /// largest penalty) within one standard error of the lowest loss; or "min", the lowest.
-    #[arg(long, value_name = "RULE", default_value = "one-se")]
+    /// largest penalty) within one standard error of the lowest loss; "min", the lowest; or
+    /// "auto", one-se below 100 training rows and min from 100.
+    #[arg(long, value_name = "RULE", default_value = "auto")]
     pub cv_rule: String,
     /// Leave the linear model (no hidden layer) out of the cross-validation's candidates; it
     /// is one only while --hidden and --lr are left at their defaults.
@@ -325,9 +326,13 @@ fn choose_l2(
             && args.model.lr.is_none()
             && !args.no_linear,
         rule: match args.cv_rule.to_ascii_lowercase().as_str() {
+            "auto" => CvRule::BySize,
             "one-se" => CvRule::OneStandardError,
             "min" => CvRule::Min,
-            other => bail!("--cv-rule: unknown \"{other}\" (use one-se or min)"),
+            "least-penalty" => CvRule::LeastPenalty,
+            other => {
+                bail!("--cv-rule: unknown \"{other}\" (use auto, one-se, least-penalty or min)")
+            }
         },
         ..CvSettings::default()
     };
@@ -347,16 +352,16 @@ fn choose_l2(
     }
     let asks_for_cv = args.cv_folds != CV_FOLDS
         || args.l2_candidates.is_some()
-        || !args.cv_rule.eq_ignore_ascii_case("one-se")
+        || !args.cv_rule.eq_ignore_ascii_case("auto")
         || args.no_linear;
-    match args.model.l2 {
-        Some(L2Flag::Auto) => {}
-        _ if asks_for_cv => bail!(
-            "--cv-folds, --l2-candidates, --cv-rule and --no-linear tune --l2 auto: add it, or \
-             leave them out"
-        ),
-        None => return Ok(L2Choice::none()),
-        Some(L2Flag::Fixed(l2)) => return Ok(L2Choice::user(l2)),
+    if let Some(L2Flag::Fixed(l2)) = args.model.l2 {
+        if asks_for_cv {
+            bail!(
+                "--cv-folds, --l2-candidates, --cv-rule and --no-linear tune the cross-validated \
+                 penalty, which --l2 {l2} replaces: leave one or the other out"
+            );
+        }
+        return Ok(L2Choice::user(l2));
     }
     Ok(train::choose_l2(
         dataset,
@@ -372,7 +377,7 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     let dataset = load_dataset(&args.data, &args.x, &args.y)?;
     let show_progress = !args.json && std::io::stderr().is_terminal();
     let choosing = Instant::now();
-    let is_auto = matches!(args.model.l2, Some(L2Flag::Auto));
+    let is_auto = !matches!(args.model.l2, Some(L2Flag::Fixed(_)));
     if show_progress && is_auto {
         eprint!("choosing the L2 penalty…");
         let _ = std::io::stderr().flush();
@@ -382,12 +387,10 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     if show_progress && is_auto {
         eprintln!();
     }
-    config.l2 = regularisation.l2;
     let mut rules = rules;
-    if regularisation.model == CandidateModel::Linear {
-        config = linear_config(&config);
-        rules.max_epochs = Some(LINEAR_EPOCHS);
-    }
+    let epochs;
+    (config, epochs) = regularisation.apply(&config, args.stop.epochs);
+    rules.max_epochs = Some(epochs);
     let mut trainer = Trainer::new(&dataset, &config)?;
     let start = Instant::now();
     let outcome = run(&mut trainer, rules, show_progress);
@@ -418,6 +421,7 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
                 "model": regularisation.model,
                 "chosen_by": regularisation.chosen_by,
                 "folds": (regularisation.folds > 0).then_some(regularisation.folds),
+                "rule": regularisation.rule,
                 "candidates": regularisation.candidates,
                 "seconds": choosing_seconds,
                 "said": regularisation.describe(),

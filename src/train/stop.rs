@@ -129,7 +129,9 @@ impl RunMonitor {
     /// (early stopping, or [`Self::measuring_every_epoch`]); with early stopping, the one whose
     /// weights a stop puts back.
     pub fn best(&self) -> Option<BestEpoch> {
+        // Epoch 0 is always measured; without a per-epoch measure it would stay "the best".
         self.best
+            .filter(|_| self.measures_every_epoch || self.rules.early_stopping.is_some())
     }
 
     /// Call after each finished epoch with the mean of its batch losses. Returns the losses
