@@ -7,7 +7,7 @@ use super::nanograd_app::NanogradApp;
 use super::notices::Topic;
 use super::panels::Action;
 use super::session::{Command, Restore};
-use super::state::{OptimizerKind, Settings};
+use super::state::{L2Setting, OptimizerKind, Settings};
 use super::views::{HistoryAction, history_window};
 use crate::optim::OptimizerConfig;
 
@@ -64,6 +64,8 @@ impl NanogradApp {
             }
         };
         apply_entry_settings(&mut self.settings, &entry);
+        // A choice still running would reset the model when done, over the restored weights.
+        self.l2_desk.cancel();
         self.is_training = false;
         self.notices.clear(Topic::Training);
         self.send(Command::Restore(Box::new(Restore {
@@ -104,6 +106,8 @@ fn apply_entry_settings(settings: &mut Settings, entry: &HistoryEntry) {
     settings.optimizer.batch_size = config.batch_size;
     settings.optimizer.seed = config.seed;
     settings.val_fraction = config.val_fraction;
+    // The run's own penalty, as a number: choosing again could pick another.
+    settings.optimizer.l2 = L2Setting::Fixed(config.l2);
     settings.race.is_on = false;
     match config.optimizer {
         OptimizerConfig::Sgd {

@@ -236,10 +236,12 @@ impl NanogradApp {
             .default_open(true)
             .show(ui, |ui| {
                 let has_validation = self.settings.val_fraction > 0.0;
+                let l2_status = self.l2_status();
                 actions.extend(panels::optimizer_ui(
                     ui,
                     &mut self.settings.optimizer,
                     has_validation,
+                    &l2_status,
                 ));
             });
         ui.add_space(8.0);

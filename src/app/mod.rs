@@ -32,6 +32,7 @@ mod dialogs;
 pub mod history;
 mod history_ui;
 mod inspector;
+mod l2_choice;
 mod layout;
 mod loader;
 mod menus;

@@ -15,13 +15,15 @@ use super::advice::AdviceDesk;
 use super::dialogs::{DialogJob, DialogOutcome, PathField};
 use super::history::{HISTORY_KEY, HistoryEntry, RunHistory};
 use super::inspector::Inspector;
+use super::l2_choice::L2Desk;
 use super::layout::LayoutReport;
 use super::loader::{self, LoadJob, Poll};
 use super::notices::{Notice, Notices, Topic};
 use super::session::{Command, Session};
 use super::snapshot::{DataView, Event, Snapshot};
-use super::state::{DataSource, STORAGE_KEY, Settings, SyntheticSettings};
+use super::state::{DataSource, L2Setting, STORAGE_KEY, Settings, SyntheticSettings};
 use super::style::apply_style;
+use crate::train::DEFAULT_EPOCHS;
 
 /// How the app is started.
 pub struct AppOptions {
@@ -73,6 +75,8 @@ pub struct NanogradApp {
     pub(super) is_race_window_open: bool,
     pub(super) history: RunHistory,
     pub(super) is_history_window_open: bool,
+    /// The cross-validated L2 penalty, when the Optimizer panel says Auto.
+    pub(super) l2_desk: L2Desk,
 }
 
 impl NanogradApp {
@@ -128,6 +132,7 @@ impl NanogradApp {
             is_race_window_open: false,
             history: RunHistory::new(options.history, options.history_folder),
             is_history_window_open: false,
+            l2_desk: L2Desk::new(ctx),
         };
         app.start_session(ctx);
         app.start_first_load(ctx);
@@ -211,7 +216,40 @@ impl NanogradApp {
                 ),
             }
         }
+        if let Some(finished) = self.l2_desk.poll() {
+            self.on_l2_chosen(finished);
+        }
         self.drain_worker(ctx);
+    }
+
+    fn on_l2_chosen(&mut self, finished: super::l2_choice::Finished) {
+        if finished.result.is_ok() {
+            // The model waited at its initial weights: start it again with the penalty.
+            self.reset_model();
+        }
+        if std::mem::take(&mut self.play_when_ready) {
+            self.set_playing(true);
+        }
+        // Said after Play, which clears what was said about training.
+        match finished.result {
+            Ok(choice) => {
+                if choice.chosen_by == crate::train::ChosenBy::CrossValidation {
+                    self.good_news(
+                        Topic::Training,
+                        "Regularisation chosen",
+                        format!(
+                            "{} ({:.1} s). Set a penalty in the Optimizer panel to choose \
+                             yourself.",
+                            capitalised(&choice.describe()),
+                            finished.seconds
+                        ),
+                    );
+                }
+            }
+            Err(message) => {
+                self.error(Topic::Training, "Could not choose the L2 penalty", message);
+            }
+        }
     }
 
     fn drain_worker(&mut self, ctx: &egui::Context) {
@@ -357,16 +395,39 @@ impl NanogradApp {
         };
         // A fresh network: "diverged" and "epoch limit reached" were about the old one.
         self.notices.clear(Topic::Training);
-        let configs = self.settings.train_configs();
+        let mut configs = self.settings.train_configs();
+        let l2 = match self.settings.optimizer.l2 {
+            L2Setting::Fixed(l2) => {
+                self.l2_desk.cancel();
+                l2
+            }
+            // Chosen for the run the CLI would train (its epochs, at most the limit); until
+            // then the network waits at its initial weights, unpenalised, and Train waits.
+            L2Setting::Auto => {
+                let epochs = self
+                    .settings
+                    .optimizer
+                    .epoch_limit
+                    .map_or(DEFAULT_EPOCHS, |limit| limit.min(DEFAULT_EPOCHS));
+                self.l2_desk
+                    .choice_for(&dataset, &configs[0], epochs)
+                    .map_or(0.0, |choice| choice.l2)
+            }
+        };
+        // Raced runs share the main run's penalty, so the race compares what it says it does.
+        for config in &mut configs {
+            config.l2 = l2;
+        }
         self.send(Command::Reset { dataset, configs });
         self.send(Command::SetStopRules(self.settings.optimizer.stop_rules()));
     }
 
     pub(super) fn set_playing(&mut self, is_playing: bool) {
-        if is_playing && self.dataset.is_none() {
+        if is_playing && (self.dataset.is_none() || self.l2_desk.is_choosing()) {
             self.play_when_ready = true;
             return;
         }
+        self.play_when_ready = false;
         self.is_training = is_playing;
         if is_playing {
             self.notices.clear(Topic::Training);
@@ -428,4 +489,11 @@ impl eframe::App for NanogradApp {
     fn on_exit(&mut self) {
         self.shutdown();
     }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }

@@ -114,6 +114,26 @@ impl NanogradApp {
         }
     }
 
+    /// True while the L2 penalty is being cross-validated (Train waits for it).
+    pub fn is_choosing_l2(&self) -> bool {
+        self.l2_desk.is_choosing()
+    }
+
+    /// The automatic L2 penalty chosen for what is being trained, once known.
+    pub fn chosen_l2(&self) -> Option<&crate::train::L2Choice> {
+        self.l2_desk.last_choice()
+    }
+
+    pub(super) fn l2_status(&self) -> super::panels::L2Status {
+        super::panels::L2Status {
+            progress: self.l2_desk.progress(),
+            chosen: self
+                .l2_desk
+                .last_choice()
+                .map(|choice| (choice.l2, choice.describe())),
+        }
+    }
+
     pub(super) fn main_run(&self) -> Option<&RunSnapshot> {
         self.snapshot.as_ref()?.main_run()
     }

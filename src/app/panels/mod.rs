@@ -10,7 +10,7 @@ mod optimizer_ui;
 pub use controls_ui::{ControlsView, controls_ui};
 pub use data_ui::{DataView, data_ui, sample_items_ui};
 pub use network_ui::network_ui;
-pub use optimizer_ui::optimizer_ui;
+pub use optimizer_ui::{L2Status, optimizer_ui};
 
 use super::dialogs::PathPurpose;
 use super::state::{ColumnChoice, DataSource};

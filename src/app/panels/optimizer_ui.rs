@@ -1,16 +1,26 @@
-//! SGD or Adam, their hyper-parameters, batch size, seed, and the rules that end a run: an
-//! epoch limit, a target loss, early stopping.
+//! SGD or Adam, their hyper-parameters, batch size, seed, the L2 penalty, and the rules that
+//! end a run: an epoch limit, a target loss, early stopping.
 //!
 //! The learning rate is on a logarithmic slider and is sent to the running trainer without a
 //! reset; every other change rebuilds the model from the seed.
 
-use super::super::state::{OptimizerKind, OptimizerSettings};
+use super::super::state::{L2Setting, MAX_L2, OptimizerKind, OptimizerSettings};
 use super::{Action, labelled};
+
+/// Where the automatic L2 penalty stands.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct L2Status {
+    /// The share of the cross-validation done, while it runs.
+    pub progress: Option<f32>,
+    /// The penalty in use and how it was chosen, once known.
+    pub chosen: Option<(f32, String)>,
+}
 
 pub fn optimizer_ui(
     ui: &mut egui::Ui,
     optimizer: &mut OptimizerSettings,
     has_validation: bool,
+    l2_status: &L2Status,
 ) -> Vec<Action> {
     let before = optimizer.clone();
     let mut actions = Vec::new();
@@ -70,6 +80,7 @@ pub fn optimizer_ui(
                 ui.add(egui::DragValue::new(&mut optimizer.seed).speed(0.2))
                     .on_hover_text("Same seed, same start: Reset reproduces a run")
             });
+            l2_row(ui, &mut optimizer.l2, l2_status);
             stop_rules_ui(ui, optimizer, has_validation, &mut actions);
         });
 
@@ -78,11 +89,66 @@ pub fn optimizer_ui(
         || optimizer.beta1 != before.beta1
         || optimizer.beta2 != before.beta2
         || optimizer.batch_size != before.batch_size
-        || optimizer.seed != before.seed;
+        || optimizer.seed != before.seed
+        || optimizer.l2 != before.l2;
     if needs_reset {
         actions.push(Action::ResetModel);
     }
     actions
+}
+
+/// The L2 penalty: Auto (cross-validated, as `nanograd train` does), or a number.
+fn l2_row(ui: &mut egui::Ui, l2: &mut L2Setting, status: &L2Status) {
+    let label = ui.label("L2 penalty");
+    ui.horizontal(|ui| {
+        let mut is_auto = l2.is_auto();
+        let hover = "Auto: chosen by 5-fold cross-validation on the training rows among \
+                     0.1, 0.3, 1, 3, 10 and 30, as nanograd train does (0.1 above 1,000 rows). \
+                     A penalty keeps the weights small, so the curve does not chase every point";
+        if ui
+            .checkbox(&mut is_auto, "Auto")
+            .on_hover_text(hover)
+            .changed()
+        {
+            let chosen = status.chosen.as_ref().map_or(0.0, |(value, _)| *value);
+            *l2 = if is_auto {
+                L2Setting::Auto
+            } else {
+                L2Setting::Fixed(chosen)
+            };
+        }
+        match (*l2, status.progress, &status.chosen) {
+            (L2Setting::Fixed(mut value), _, _) => {
+                let edited = ui
+                    .add(
+                        egui::DragValue::new(&mut value)
+                            .range(0.0..=MAX_L2)
+                            .speed(0.05)
+                            .max_decimals(3),
+                    )
+                    .labelled_by(label.id)
+                    .on_hover_text(
+                        "0: no penalty. Each step minimises loss + penalty / (2 n) · Σ w²",
+                    )
+                    .changed();
+                if edited {
+                    *l2 = L2Setting::Fixed(value);
+                }
+            }
+            (L2Setting::Auto, Some(done), _) => {
+                ui.add(egui::Spinner::new());
+                ui.label(format!("choosing… {:.0} %", done * 100.0))
+                    .on_hover_text("Train waits for the choice");
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(200));
+            }
+            (L2Setting::Auto, None, Some((value, said))) => {
+                ui.label(format!("{value}")).on_hover_text(said);
+            }
+            (L2Setting::Auto, None, None) => {}
+        }
+    });
+    ui.end_row();
 }
 
 /// One grid row: a checkbox that turns a rule on, and the rule's value beside it.
