@@ -389,3 +389,27 @@ fn reset_keeps_the_run_in_the_history_and_restore_brings_it_back_bit_for_bit() {
         run.markers
     );
 }
+
+#[test]
+fn closing_the_window_keeps_the_run_in_training_in_the_history() {
+    let mut harness = app_harness(test_settings());
+    press_space(&mut harness);
+    step_until(&mut harness, "two epochs", |app| app.epoch() >= 2);
+    assert!(harness.state().history().is_empty());
+    let alive = harness.state().worker_alive_flag().expect("a worker");
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.step();
+    let app = harness.state();
+    assert_eq!(app.history().len(), 1, "the run is kept");
+    assert!(app.history()[0].epochs >= 2);
+    assert!(
+        !alive.load(std::sync::atomic::Ordering::Acquire),
+        "the worker stopped"
+    );
+}

@@ -137,3 +137,36 @@ fn a_penalty_set_by_hand_is_used_as_given() {
     step_until(&mut harness, "training", |app| app.epoch() >= 3);
     assert_eq!(trained_penalty(&mut harness), 7.5);
 }
+
+#[test]
+fn a_slow_choice_says_so_and_unticking_auto_trains_at_once() {
+    let mut settings = test_settings();
+    settings.data = DataSource::Sample {
+        name: "cars_mpg".to_owned(),
+        columns: Some(ColumnChoice {
+            x: vec!["Horsepower".to_owned()],
+            y: "Miles_per_Gallon".to_owned(),
+        }),
+    };
+    // A wide network makes the 150 cross-validation runs take far longer than this test.
+    settings.network.hidden_sizes = vec![256, 256];
+    let mut harness = app_harness(settings);
+    step_until(&mut harness, "the data", |app| app.dataset().is_some());
+    harness.step();
+    assert!(harness.state().is_choosing_l2());
+    harness.get_by_label_contains("Choosing the L2 penalty by cross-validation");
+    press_space(&mut harness);
+    assert!(!harness.state().is_training(), "Train waits for the choice");
+    harness.get_by_label_contains("training starts when it is done");
+
+    harness.get_by_label("Auto").click();
+    step_until(&mut harness, "training without a penalty", |app| {
+        app.is_training() && app.epoch() >= 1
+    });
+    assert!(!harness.state().is_choosing_l2(), "the choice was dropped");
+    assert_eq!(
+        harness.state().settings().optimizer.l2,
+        L2Setting::Fixed(0.0)
+    );
+    assert_eq!(trained_penalty(&mut harness), 0.0);
+}

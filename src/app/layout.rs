@@ -178,7 +178,10 @@ impl NanogradApp {
             .snapshot
             .as_ref()
             .map_or(&[][..], |snapshot| &snapshot.runs[..]);
-        if runs.len() > 1 {
+        if let Some(done) = self.l2_desk.progress() {
+            // In place of the numbers, which stand still meanwhile: why nothing moves yet.
+            choosing_l2_ui(ui, done, self.play_when_ready);
+        } else if runs.len() > 1 {
             let style = super::style::ViewStyle::new(&self.settings.view);
             race_status_ui(ui, runs, &style);
         } else {
@@ -301,4 +304,31 @@ fn drop_hint_ui(ctx: &egui::Context) {
         egui::FontId::proportional(32.0),
         egui::Color32::WHITE,
     );
+}
+
+/// The status line while the L2 penalty is being chosen.
+fn choosing_l2_ui(ui: &mut egui::Ui, done: f32, is_waiting_to_train: bool) {
+    let size = ui.text_style_height(&egui::TextStyle::Body) * 1.25;
+    ui.horizontal_wrapped(|ui| {
+        ui.add(egui::Spinner::new().size(size));
+        let then = if is_waiting_to_train {
+            "; training starts when it is done"
+        } else {
+            ""
+        };
+        ui.label(
+            egui::RichText::new(format!(
+                "Choosing the L2 penalty by cross-validation… {:.0} %{then}",
+                done * 100.0
+            ))
+            .size(size)
+            .strong(),
+        )
+        .on_hover_text(
+            "Auto in the Optimizer panel: 5-fold cross-validation on the training rows, as \
+             nanograd train does. Untick Auto to set the penalty yourself.",
+        );
+    });
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(200));
 }

@@ -220,6 +220,28 @@ impl NanogradApp {
             self.on_l2_chosen(finished);
         }
         self.drain_worker(ctx);
+        if ctx.input(|input| input.viewport().close_requested()) {
+            // eframe saves the settings and the history after this frame.
+            self.keep_runs_before_closing();
+        }
+    }
+
+    /// Stops the worker, and keeps the runs it was training in the history: closing the
+    /// window ends them as a Reset would.
+    pub fn keep_runs_before_closing(&mut self) {
+        let Some(mut session) = self.session.take() else {
+            return;
+        };
+        session.shutdown();
+        let events = session.drain_events().unwrap_or_else(|events| events);
+        for event in events {
+            if let Event::RunsFinished(runs) = event {
+                for run in runs {
+                    self.history.add(run);
+                }
+            }
+        }
+        self.is_training = false;
     }
 
     fn on_l2_chosen(&mut self, finished: super::l2_choice::Finished) {
@@ -420,6 +442,10 @@ impl NanogradApp {
         }
         self.send(Command::Reset { dataset, configs });
         self.send(Command::SetStopRules(self.settings.optimizer.stop_rules()));
+        // Train was pressed while a choice ran that is no longer needed (Auto unticked).
+        if self.play_when_ready && !self.l2_desk.is_choosing() {
+            self.set_playing(true);
+        }
     }
 
     pub(super) fn set_playing(&mut self, is_playing: bool) {

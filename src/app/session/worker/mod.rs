@@ -81,6 +81,8 @@ impl Worker {
         let mut is_dirty = false;
         loop {
             if self.stop.load(Ordering::Acquire) {
+                // Closing the window ends the run too: the history keeps it, as after a Reset.
+                self.archive_runs();
                 return;
             }
             // Drain commands first; block only when there is nothing to train or to send.
