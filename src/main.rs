@@ -6,9 +6,18 @@ use nanograd::cli::{Cli, run};
 
 fn main() {
     let cli = Cli::parse();
+    if let Some(file) = &cli.file
+        && !file.is_file()
+    {
+        eprintln!(
+            "nanograd: \"{}\" is neither a file to open nor a subcommand (see nanograd --help)",
+            file.display()
+        );
+        std::process::exit(2);
+    }
     let code = match cli.command {
         Some(command) => run(command),
-        None => match nanograd::app::run() {
+        None => match nanograd::app::run(cli.file) {
             Ok(()) => 0,
             Err(error) => {
                 eprintln!("nanograd: {error:#}");

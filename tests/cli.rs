@@ -159,7 +159,7 @@ fn columns_by_index_and_no_hidden_layer() {
 
 #[test]
 fn bad_input_exits_2_with_one_clear_line() {
-    let cases: [&[&str]; 4] = [
+    let cases: [&[&str]; 6] = [
         &[
             "train",
             &asset("engel_food.csv"),
@@ -177,6 +177,27 @@ fn bad_input_exits_2_with_one_clear_line() {
             "foodexp",
             "--hidden",
             "16,x",
+        ],
+        // 65 layers; and 2 × 4096² weights between hidden layers (268 MB before training).
+        &[
+            "train",
+            &asset("engel_food.csv"),
+            "--x",
+            "income",
+            "--y",
+            "foodexp",
+            "--hidden",
+            &vec!["2"; 65].join(","),
+        ],
+        &[
+            "train",
+            &asset("engel_food.csv"),
+            "--x",
+            "income",
+            "--y",
+            "foodexp",
+            "--hidden",
+            "4096,4096,4096",
         ],
         &[
             "train",
@@ -402,4 +423,26 @@ fn train_chooses_its_l2_penalty_by_cross_validation_by_default() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn a_file_argument_opens_the_app_and_anything_else_is_refused_clearly() {
+    // `nanograd FILE` is what a double-click on a CSV runs; it needs a display, so only the
+    // refusals can be checked here: a path that is not a file, and a mistyped subcommand.
+    for wrong in ["no-such-file.csv", "trian"] {
+        let output = nanograd(&[wrong]);
+        assert_eq!(output.status.code(), Some(2), "{wrong}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "\"{wrong}\" is neither a file to open nor a subcommand"
+            )),
+            "{stderr}"
+        );
+    }
+    let help = nanograd(&["--help"]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("[FILE]"));
+    // A subcommand still wins over a file of the same name.
+    let output = nanograd(&["check", "--help"]);
+    assert!(output.status.success());
 }

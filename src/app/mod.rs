@@ -56,10 +56,11 @@ pub use notices::{Notice, Topic};
 /// Application id: the persistence folder, the Wayland app id and the `.desktop` file name.
 pub const APP_ID: &str = "nanograd";
 
-/// Open the Nanograd window and run until it is closed.
+/// Open the Nanograd window and run until it is closed; with `file`, on that CSV file (what a
+/// double-click on a file, or `nanograd FILE`, asks for) instead of the data last used.
 ///
 /// Fails (instead of panicking) when there is no display or no graphics driver.
-pub fn run() -> anyhow::Result<()> {
+pub fn run(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Nanograd — watch a neural network learn")
         .with_app_id(APP_ID)
@@ -82,7 +83,7 @@ pub fn run() -> anyhow::Result<()> {
     eframe::run_native(
         APP_ID,
         options,
-        Box::new(|cc| Ok(Box::new(NanogradApp::new(cc)))),
+        Box::new(|cc| Ok(Box::new(NanogradApp::new(cc, file)))),
     )
     .map_err(|err| anyhow::anyhow!("could not open the Nanograd window: {err}"))
 }

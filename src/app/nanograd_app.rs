@@ -80,12 +80,16 @@ pub struct NanogradApp {
 }
 
 impl NanogradApp {
-    /// The desktop app: settings from eframe's storage, native dialogs.
-    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
-        let settings = cc
+    /// The desktop app: settings from eframe's storage, native dialogs; `file` is the data to
+    /// open instead of the remembered data.
+    pub fn new(cc: &eframe::CreationContext<'_>, file: Option<PathBuf>) -> Self {
+        let mut settings: Settings = cc
             .storage
             .and_then(|storage| eframe::get_value::<Settings>(storage, STORAGE_KEY))
             .unwrap_or_default();
+        if let Some(path) = file {
+            settings.data = loader::file_source(path);
+        }
         let history = cc
             .storage
             .and_then(|storage| eframe::get_value::<Vec<HistoryEntry>>(storage, HISTORY_KEY))

@@ -28,11 +28,15 @@ use crate::train::{CheckpointError, Model};
 #[command(
     name = "nanograd",
     version,
-    about = "Watch a neural network learn. Without a subcommand, opens the desktop app."
+    about = "Watch a neural network learn. Without a subcommand, opens the desktop app.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// A CSV file to open in the desktop app (instead of the data last used).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -142,18 +142,40 @@ pub struct TrainArgs {
     pub json: bool,
 }
 
+/// Most hidden layers `--hidden` takes: far deeper than anything a class trains, and small
+/// enough that a typo cannot ask for millions of layers.
+pub const MAX_HIDDEN_LAYERS: usize = 64;
+/// Most weights between hidden layers (4 bytes each, plus the gradient and Adam's two moments:
+/// 16 bytes each, so 320 MB), so that a typo cannot exhaust the memory before training starts.
+pub const MAX_HIDDEN_WEIGHTS: usize = 20_000_000;
+
 /// Parses "16,16" into layer sizes; "none" or "" means no hidden layer.
 pub fn parse_hidden_sizes(text: &str) -> anyhow::Result<Vec<usize>> {
     let text = text.trim();
     if text.is_empty() || text.eq_ignore_ascii_case("none") {
         return Ok(Vec::new());
     }
-    text.split(',')
+    let sizes = text
+        .split(',')
         .map(|part| match part.trim().parse::<usize>() {
             Ok(units) if (1..=4096).contains(&units) => Ok(units),
             _ => bail!("--hidden: \"{}\" is not a layer size (use whole numbers from 1 to 4096, e.g. 16,16)", part.trim()),
         })
-        .collect()
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+    if sizes.len() > MAX_HIDDEN_LAYERS {
+        bail!(
+            "--hidden: {} layers is more than the {MAX_HIDDEN_LAYERS} Nanograd trains",
+            sizes.len()
+        );
+    }
+    let weights: usize = sizes.windows(2).map(|pair| pair[0] * pair[1]).sum();
+    if weights > MAX_HIDDEN_WEIGHTS {
+        bail!(
+            "--hidden: {weights} weights between the hidden layers is more than the \
+             {MAX_HIDDEN_WEIGHTS} Nanograd trains; use fewer or smaller layers"
+        );
+    }
+    Ok(sizes)
 }
 
 impl ModelFlags {
