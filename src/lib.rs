@@ -10,6 +10,7 @@ pub mod bench;
 pub mod cli;
 pub mod data;
 pub mod engine;
+pub mod files;
 pub mod inside;
 pub mod nn;
 pub mod optim;

@@ -259,3 +259,70 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+#[test]
+fn a_save_killed_midway_leaves_a_whole_file_and_nothing_to_trip_over() {
+    // A real process writing a 16 MB weights file over a previous one, killed as soon as its
+    // temporary file appears and then a few milliseconds later each time: in the middle of
+    // writing, flushing or renaming.
+    let folder = std::env::temp_dir().join(format!("nanograd-killed-save-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("scratch folder");
+    let path = folder.join("weights.safetensors");
+    let temporary = nanograd::files::temporary_path(&path);
+    trained_model().save(&path).expect("the previous file");
+    let engel = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/data/engel_food.csv");
+    let mut outcomes = Vec::new();
+    for extra_ms in [0, 0, 1, 2, 4, 8] {
+        let before = std::fs::read(&path).expect("a file is there");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nanograd"))
+            .args(["train", engel, "--x", "income", "--y", "foodexp"])
+            .args([
+                "--hidden",
+                "2048,2048",
+                "--epochs",
+                "1",
+                "--l2",
+                "0",
+                "--save",
+            ])
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nanograd starts");
+        let started = std::time::Instant::now();
+        while !temporary.exists()
+            && child.try_wait().expect("polled").is_none()
+            && started.elapsed() < std::time::Duration::from_secs(120)
+        {
+            std::thread::sleep(std::time::Duration::from_micros(100));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(extra_ms));
+        let _ = child.kill();
+        let finished = child.wait().expect("waited").success();
+        let after = std::fs::read(&path).expect("the file is still there");
+        // Either untouched, or the new file whole: it loads.
+        let replaced = after != before;
+        if replaced {
+            Model::load(&path).unwrap_or_else(|err| panic!("{extra_ms} ms: {err}"));
+        }
+        outcomes.push((extra_ms, finished, replaced, temporary.exists()));
+    }
+    // The next save works, whatever the kills left, and leaves only the weights file.
+    trained_model().save(&path).expect("saves after the kills");
+    Model::load(&path).expect("loads");
+    let names: Vec<String> = std::fs::read_dir(&folder)
+        .expect("list")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    // (extra ms, finished, replaced, temporary file left) for each kill, if this fails.
+    assert_eq!(names, vec!["weights.safetensors"], "{outcomes:?}");
+    let _ = std::fs::remove_dir_all(folder);
+}

@@ -8,7 +8,6 @@
 //! bit-identical outputs.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
@@ -211,29 +210,14 @@ impl Model {
         })
     }
 
-    /// Writes the model to `path` through a temporary file in the same folder and a rename,
-    /// so an interrupted save never leaves half a file under the real name.
+    /// Writes the model to `path` whole or not at all (see [`crate::files::write_atomically`]):
+    /// an interrupted save leaves the previous file as it was.
     pub fn save(&self, path: &Path) -> Result<(), CheckpointError> {
         let bytes = self.to_safetensors()?;
-        let write_error = |source| CheckpointError::Write {
+        crate::files::write_atomically(path, &bytes).map_err(|source| CheckpointError::Write {
             path: path.to_path_buf(),
             source,
-        };
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut file = std::fs::File::create(&temporary)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            std::fs::rename(&temporary, path)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&temporary);
-        }
-        result.map_err(write_error)
+        })
     }
 
     pub fn load(path: &Path) -> Result<Model, CheckpointError> {
