@@ -424,3 +424,43 @@ fn remembered_network_and_optimizer_are_used_at_start() {
     // 1 input → 4 → 1: 4·1 + 4 + 4·1 + 1 = 13 parameters.
     assert_eq!(harness.state().n_parameters(), Some(13));
 }
+
+#[test]
+fn saving_to_a_typed_path_asks_before_replacing_and_warns_about_a_data_file() {
+    let dir = temp_dir("replace");
+    let csv = dir.join("data.csv");
+    let data = b"income,foodexp\n1000,600\n";
+    std::fs::write(&csv, data).expect("a data file");
+
+    let mut harness = default_harness();
+    harness.get_by_label("Step").click();
+    step_until(&mut harness, "one epoch", |app| app.epoch() == 1);
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    enter_path(&mut harness, &csv, "Save");
+    harness.step();
+    harness.get_by_label_contains("is not a Nanograd weights file");
+    step_for(&mut harness, Duration::from_millis(100));
+    assert_eq!(std::fs::read(&csv).expect("read"), data, "not replaced yet");
+    harness.get_by_label("Replace").click();
+    step_until(&mut harness, "the weights to be saved", |app| {
+        app.notices()
+            .iter()
+            .any(|notice| notice.title == "Weights saved")
+    });
+    assert!(nanograd::train::is_weights_file(&csv));
+
+    // A weights file is asked about too; Cancel keeps it.
+    let saved = std::fs::read(&csv).expect("read");
+    harness.get_by_label("Step").click();
+    step_until(&mut harness, "another epoch", |app| app.epoch() == 2);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    enter_path(&mut harness, &csv, "Save");
+    harness.step();
+    harness.get_by_label_contains("already exists. Replace it with these weights?");
+    harness.get_by_label("Cancel").click();
+    harness.step();
+    assert!(harness.state().path_field_text().is_none());
+    step_for(&mut harness, Duration::from_millis(100));
+    assert_eq!(std::fs::read(&csv).expect("read"), saved);
+}

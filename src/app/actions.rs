@@ -190,14 +190,21 @@ impl NanogradApp {
     ) {
         match purpose {
             PathPurpose::OpenCsv => self.load(ctx, loader::file_source(path)),
-            PathPurpose::SaveWeights => {
-                let path = if path.extension().is_none() {
-                    path.with_extension("safetensors")
+            PathPurpose::SaveWeights if path.extension().is_none() => {
+                let path = path.with_extension("safetensors");
+                if path.exists() {
+                    // A native dialog asked about the name without the extension: the file
+                    // with it is another one, and replacing it is asked about here.
+                    self.path_field = Some(PathField::new(
+                        purpose,
+                        path.display().to_string(),
+                        Some("Weights files end in .safetensors.".to_owned()),
+                    ));
                 } else {
-                    path
-                };
-                self.send(Command::SaveModel(path));
+                    self.send(Command::SaveModel(path));
+                }
             }
+            PathPurpose::SaveWeights => self.send(Command::SaveModel(path)),
             PathPurpose::LoadWeights => {
                 self.is_training = false;
                 self.send(Command::LoadModel(path));

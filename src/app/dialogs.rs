@@ -131,6 +131,16 @@ pub struct PathField {
     /// Why the field is shown (e.g. "No file dialog on this system").
     pub note: Option<String>,
     has_focused: bool,
+    /// A file that saving would replace, shown with a warning until the user confirms.
+    replacing: Option<Replacing>,
+}
+
+/// An existing file that a save would replace.
+#[derive(Clone, Debug)]
+struct Replacing {
+    path: PathBuf,
+    /// Whether it is a Nanograd weights file (else replacing it loses something else).
+    is_weights: bool,
 }
 
 pub enum PathFieldAction {
@@ -145,6 +155,17 @@ impl PathField {
             text,
             note,
             has_focused: false,
+            replacing: None,
+        }
+    }
+
+    /// Where confirming saves or opens: a weights file gets its extension.
+    fn target(&self, path: &str) -> PathBuf {
+        let path = expand_home(path);
+        if self.purpose == PathPurpose::SaveWeights && path.extension().is_none() {
+            path.with_extension("safetensors")
+        } else {
+            path
         }
     }
 
@@ -174,20 +195,50 @@ impl PathField {
                     .hint_text(hint),
             );
             let response = response.labelled_by(label.id);
+            if response.changed() {
+                self.replacing = None;
+            }
             if !std::mem::replace(&mut self.has_focused, true) {
                 response.request_focus();
+            }
+            if let Some(replacing) = &self.replacing {
+                let name = replacing.path.display();
+                let warning = if replacing.is_weights {
+                    format!("{name} already exists. Replace it with these weights?")
+                } else {
+                    format!(
+                        "{name} exists and is not a Nanograd weights file: replacing it loses \
+                         what it holds (a data file, perhaps). Replace it anyway?"
+                    )
+                };
+                ui.colored_label(ui.visuals().warn_fg_color, warning);
             }
             let is_entered =
                 response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
             ui.add_space(4.0);
             ui.horizontal(|ui| {
-                let path = self.text.trim();
-                let confirm = ui.add_enabled(
-                    !path.is_empty(),
-                    egui::Button::new(self.purpose.confirm_label()),
-                );
+                let path = self.text.trim().to_owned();
+                let label = if self.replacing.is_some() {
+                    "Replace"
+                } else {
+                    self.purpose.confirm_label()
+                };
+                let confirm = ui.add_enabled(!path.is_empty(), egui::Button::new(label));
                 if (confirm.clicked() || is_entered) && !path.is_empty() {
-                    action = Some(PathFieldAction::Confirm(expand_home(path)));
+                    let target = self.target(&path);
+                    let asked = self
+                        .replacing
+                        .as_ref()
+                        .is_some_and(|replacing| replacing.path == target);
+                    // A typed path replaces a file only once the user has seen what it is.
+                    if self.purpose == PathPurpose::SaveWeights && target.exists() && !asked {
+                        self.replacing = Some(Replacing {
+                            is_weights: crate::train::is_weights_file(&target),
+                            path: target,
+                        });
+                    } else {
+                        action = Some(PathFieldAction::Confirm(target));
+                    }
                 }
                 if ui.button("Cancel").on_hover_text("Esc").clicked() {
                     action = Some(PathFieldAction::Close);

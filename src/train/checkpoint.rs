@@ -284,3 +284,31 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     // cannot exist (the data module refuses non-finite values).
     serde_json::to_string(value).unwrap_or_default()
 }
+
+/// Whether `path` is a weights file Nanograd wrote, judged from its header alone (a few
+/// bytes, however large the file): what the app asks before replacing a file, so that a
+/// mistyped path to a CSV file is not overwritten without a clear warning.
+pub fn is_weights_file(path: &Path) -> bool {
+    use std::io::Read;
+    // The safetensors header: its length in 8 little-endian bytes, then JSON.
+    const MAX_HEADER: u64 = 1 << 20;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut length = [0u8; 8];
+    if file.read_exact(&mut length).is_err() {
+        return false;
+    }
+    let length = u64::from_le_bytes(length);
+    if length > MAX_HEADER {
+        return false;
+    }
+    let mut header = Vec::new();
+    if file.take(length).read_to_end(&mut header).is_err() {
+        return false;
+    }
+    let Ok(header) = serde_json::from_slice::<serde_json::Value>(&header) else {
+        return false;
+    };
+    header["__metadata__"]["format"] == FORMAT_NAME
+}

@@ -18,7 +18,9 @@ mod stop;
 mod trainer;
 
 pub use batch_change::{BatchChange, LARGEST_MOVES_SHOWN, WeightMove};
-pub use checkpoint::{CheckpointError, FORMAT_NAME, FORMAT_VERSION, parameter_name};
+pub use checkpoint::{
+    CheckpointError, FORMAT_NAME, FORMAT_VERSION, is_weights_file, parameter_name,
+};
 pub use config::{DEFAULT_EPOCHS, TrainConfig};
 pub use gradient_stats::{
     GRADIENT_HISTORY_CAPACITY, GradientHistory, GradientPoint, LayerGradient,
