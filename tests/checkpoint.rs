@@ -227,6 +227,41 @@ fn inconsistent_metadata_and_tensors_are_refused() {
 }
 
 #[test]
+fn a_standardisation_that_cannot_predict_is_refused() {
+    // trained_model has two inputs.
+    let cases = [
+        ("x_std", "[0.0, 1.0]"),
+        ("x_std", "[1.0, -2.0]"),
+        ("y_std", "[1e39]"),
+        ("y_std", "[0.0]"),
+        ("x_mean", "[1e39, 0.0]"),
+    ];
+    for (key, value) in cases {
+        let bytes = rewritten(&trained_model(), |_, metadata| {
+            metadata.insert(key.to_string(), value.to_string());
+        });
+        match Model::from_safetensors(&bytes) {
+            Err(CheckpointError::BadMetadata { key: found, .. }) => assert_eq!(found, key),
+            other => panic!("{key} = {value}: {:?}", other.map(|_| "accepted")),
+        }
+    }
+}
+
+#[test]
+fn a_file_far_larger_than_any_weights_file_is_refused_before_it_is_read() {
+    let dir = tempdir();
+    let huge = dir.join("huge.safetensors");
+    let file = std::fs::File::create(&huge).expect("create");
+    // Sparse: no disk space is used.
+    file.set_len(nanograd::train::MAX_WEIGHTS_FILE_BYTES + 1)
+        .expect("set length");
+    let error = Model::load(&huge).expect_err("refused");
+    assert!(matches!(error, CheckpointError::TooLarge { .. }), "{error}");
+    assert!(error.to_string().contains("it is not one"), "{error}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn unreadable_and_unwritable_paths_give_errors() {
     let dir = tempdir();
     let missing = dir.join("nothing-here.safetensors");

@@ -57,7 +57,16 @@ pub enum CheckpointError {
     },
     #[error("tensor \"{name}\" is stored as {found}; Nanograd weights are F32")]
     WrongDtype { name: String, found: String },
+    #[error(
+        "{path} is {size} bytes, more than any Nanograd weights file ({MAX_WEIGHTS_FILE_BYTES} \
+         at most): it is not one"
+    )]
+    TooLarge { path: PathBuf, size: u64 },
 }
+
+/// The largest weights file read: the largest network the command line trains (20 M weights
+/// between hidden layers, 4 bytes each) fits with room to spare.
+pub const MAX_WEIGHTS_FILE_BYTES: u64 = 256 << 20;
 
 /// The weights file's name for `Mlp` parameter `index` (layer `l`'s weight is `2l`, its bias
 /// `2l + 1`): "layers.0.weight", "layers.0.bias", "layers.1.weight", …
@@ -178,6 +187,26 @@ impl Model {
                 reason: "the target has one mean and one std".into(),
             });
         }
+        // Predictions divide by each std and multiply by the target's: anything but a finite
+        // positive std gives infinities or nonsense, never a number to trust.
+        for (key, standardization) in [("x", &x_standardization), ("y", &y_standardization)] {
+            if standardization.mean.iter().any(|mean| !mean.is_finite()) {
+                return Err(CheckpointError::BadMetadata {
+                    key: if key == "x" { "x_mean" } else { "y_mean" },
+                    reason: "a mean is not a finite number".into(),
+                });
+            }
+            if standardization
+                .std
+                .iter()
+                .any(|std| !(std.is_finite() && *std > 0.0))
+            {
+                return Err(CheckpointError::BadMetadata {
+                    key: if key == "x" { "x_std" } else { "y_std" },
+                    reason: "a standard deviation is zero, negative or not a finite number".into(),
+                });
+            }
+        }
         let mut sizes = vec![n_inputs];
         sizes.extend_from_slice(&hidden_sizes);
         sizes.push(1);
@@ -221,10 +250,30 @@ impl Model {
     }
 
     pub fn load(path: &Path) -> Result<Model, CheckpointError> {
-        let bytes = std::fs::read(path).map_err(|source| CheckpointError::Read {
+        use std::io::Read;
+        let read_error = |source| CheckpointError::Read {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        let size = file.metadata().map_err(read_error)?.len();
+        if size > MAX_WEIGHTS_FILE_BYTES {
+            return Err(CheckpointError::TooLarge {
+                path: path.to_path_buf(),
+                size,
+            });
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        // Bounded again while reading: the file may grow after its size was asked.
+        file.take(MAX_WEIGHTS_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(read_error)?;
+        if bytes.len() as u64 > MAX_WEIGHTS_FILE_BYTES {
+            return Err(CheckpointError::TooLarge {
+                path: path.to_path_buf(),
+                size: bytes.len() as u64,
+            });
+        }
         Self::from_safetensors(&bytes)
     }
 }

@@ -19,7 +19,8 @@ mod trainer;
 
 pub use batch_change::{BatchChange, LARGEST_MOVES_SHOWN, WeightMove};
 pub use checkpoint::{
-    CheckpointError, FORMAT_NAME, FORMAT_VERSION, is_weights_file, parameter_name,
+    CheckpointError, FORMAT_NAME, FORMAT_VERSION, MAX_WEIGHTS_FILE_BYTES, is_weights_file,
+    parameter_name,
 };
 pub use config::{DEFAULT_EPOCHS, TrainConfig};
 pub use gradient_stats::{
