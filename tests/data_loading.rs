@@ -605,7 +605,7 @@ fn the_five_samples_round_trip_exactly() {
         let expected = naive_columns(std::str::from_utf8(bytes).unwrap_or(""));
         for (c, column) in expected.iter().enumerate() {
             assert_eq!(
-                table.numeric_values(c),
+                table.numeric_values(c).as_deref(),
                 Some(column.as_slice()),
                 "{name} column {c}"
             );

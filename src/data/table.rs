@@ -3,6 +3,8 @@
 //! a `Dataset` plus a `RowReport`. Loading streams `csv::ByteRecord`s, reports progress and
 //! can be cancelled; it does not spawn threads (see `background`) and knows nothing about UI.
 
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -117,6 +119,7 @@ const PROGRESS_EVERY: usize = 16 * 1024;
 
 /// One column while the file is read.
 struct ColumnBuilder {
+    /// One value per complete (not ragged) data row.
     values: Vec<f64>,
     missing: usize,
     numbers: usize,
@@ -134,8 +137,10 @@ pub struct Table {
     name: String,
     detection: Detection,
     columns: Vec<ColumnInfo>,
-    /// Per column, one value per data row: NaN for missing, text and ragged cells, ±inf for
-    /// non-finite numbers. Empty for text columns (they are never read again).
+    /// Per column, one value per complete data row (ragged rows have none, so that a wide
+    /// header over many short rows cannot multiply the file's size in memory): NaN for
+    /// missing and text cells, ±inf for non-finite numbers. Empty for text columns (they are
+    /// never read again).
     values: Vec<Vec<f64>>,
     /// Per column, the data rows whose cell is text (to tell "not a number" from "missing").
     text_rows: Vec<Vec<usize>>,
@@ -299,9 +304,13 @@ fn load_impl(
     let estimated_rows =
         (text.len() as f64 / prefix.len().max(1) as f64 * prefix_lines as f64 * 1.05)
             .min(50_000_000.0) as usize;
+    // A complete row holds a delimiter or line end per column, so no more than
+    // `len / n_columns + 1` of them fit in the text: a wide header must not reserve
+    // columns × lines values.
+    let column_capacity = estimated_rows.min(text.len() / n_columns + 1);
     let mut columns: Vec<ColumnBuilder> = (0..n_columns)
         .map(|_| ColumnBuilder {
-            values: Vec::with_capacity(estimated_rows),
+            values: Vec::with_capacity(column_capacity),
             missing: 0,
             numbers: 0,
             non_finite: 0,
@@ -354,10 +363,9 @@ fn load_impl(
             if ragged_rows.is_empty() {
                 first_ragged_width = width;
             }
+            // No value is stored for a ragged row: a short row under a wide header would
+            // otherwise cost one value per column.
             ragged_rows.push(row);
-            for column in &mut columns {
-                column.values.push(f64::NAN);
-            }
             continue;
         }
         for (column, field) in columns.iter_mut().zip(record.iter()) {
@@ -556,8 +564,15 @@ fn csv_error(e: &csv::Error) -> DataError {
 }
 
 /// Empty names become `column N`; a repeated name gets ` (2)`, ` (3)`…; each change is a warning.
+///
+/// Linear in the number of names: a header that repeats one name thousands of times must
+/// not take minutes (each repeat used to search every earlier name for every suffix).
 fn unique_names(names: Vec<String>, warnings: &mut Vec<String>) -> Vec<String> {
     let mut unique: Vec<String> = Vec::with_capacity(names.len());
+    let mut taken: HashSet<String> = HashSet::with_capacity(names.len());
+    // Per repeated name, the suffix to try next: names are only ever added, so every smaller
+    // suffix is still taken, and the first free one is the same as counting up from 2.
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     for (i, name) in names.into_iter().enumerate() {
         let base = if name.is_empty() {
             let generated = format!("column {}", i + 1);
@@ -570,17 +585,21 @@ fn unique_names(names: Vec<String>, warnings: &mut Vec<String>) -> Vec<String> {
             name
         };
         let mut candidate = base.clone();
-        let mut k = 2;
-        while unique.contains(&candidate) {
-            candidate = format!("{base} ({k})");
-            k += 1;
-        }
-        if candidate != base {
+        if taken.contains(&candidate) {
+            let k = next_suffix.entry(base.clone()).or_insert(2);
+            loop {
+                candidate = format!("{base} ({k})");
+                *k += 1;
+                if !taken.contains(&candidate) {
+                    break;
+                }
+            }
             warnings.push(format!(
                 "the header names `{base}` more than once; column {} is called `{candidate}`",
                 i + 1
             ));
         }
+        taken.insert(candidate.clone());
         unique.push(candidate);
     }
     unique
@@ -617,13 +636,29 @@ impl Table {
         &self.row_lines
     }
 
-    /// The values of a numeric column (NaN where missing, text or ragged); `None` otherwise.
-    pub fn numeric_values(&self, column: usize) -> Option<&[f64]> {
-        self.columns
+    /// The values of a numeric column, one per data row (NaN where missing, text or ragged);
+    /// `None` otherwise. Borrowed when no row is ragged.
+    pub fn numeric_values(&self, column: usize) -> Option<Cow<'_, [f64]>> {
+        let values = self
+            .columns
             .get(column)
             .filter(|c| c.is_numeric())
-            .and_then(|_| self.values.get(column))
-            .map(Vec::as_slice)
+            .and_then(|_| self.values.get(column))?;
+        if self.ragged_rows.is_empty() {
+            return Some(Cow::Borrowed(values));
+        }
+        let mut complete = values.iter();
+        let mut ragged = self.ragged_rows.iter().peekable();
+        let all_rows = (0..self.n_rows())
+            .map(|row| {
+                if ragged.next_if_eq(&&row).is_some() {
+                    f64::NAN
+                } else {
+                    complete.next().copied().unwrap_or(f64::NAN)
+                }
+            })
+            .collect();
+        Some(Cow::Owned(all_rows))
     }
 
     /// Indices of the numeric columns.
@@ -719,16 +754,19 @@ impl Table {
         let mut ys = Vec::with_capacity(n_rows);
         let mut ragged = self.ragged_rows.iter().peekable();
         let mut row_x = Vec::with_capacity(x_idx.len());
+        // Index of the row among the complete (not ragged) rows, which alone have values.
+        let mut complete = 0;
         'rows: for row in 0..n_rows {
             let line = self.row_lines[row];
-            if ragged.peek() == Some(&&row) {
-                ragged.next();
+            if ragged.next_if_eq(&&row).is_some() {
                 report.skip(line, SkipReason::Ragged);
                 continue;
             }
+            let at = complete;
+            complete += 1;
             row_x.clear();
             for &c in &chosen {
-                let v = self.values[c][row];
+                let v = self.values[c][at];
                 let narrow = v as f32;
                 if !narrow.is_finite() {
                     let reason = if v.is_nan() {
