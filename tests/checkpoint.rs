@@ -227,27 +227,6 @@ fn inconsistent_metadata_and_tensors_are_refused() {
 }
 
 #[test]
-fn a_standardisation_that_cannot_predict_is_refused() {
-    // trained_model has two inputs.
-    let cases = [
-        ("x_std", "[0.0, 1.0]"),
-        ("x_std", "[1.0, -2.0]"),
-        ("y_std", "[1e39]"),
-        ("y_std", "[0.0]"),
-        ("x_mean", "[1e39, 0.0]"),
-    ];
-    for (key, value) in cases {
-        let bytes = rewritten(&trained_model(), |_, metadata| {
-            metadata.insert(key.to_string(), value.to_string());
-        });
-        match Model::from_safetensors(&bytes) {
-            Err(CheckpointError::BadMetadata { key: found, .. }) => assert_eq!(found, key),
-            other => panic!("{key} = {value}: {:?}", other.map(|_| "accepted")),
-        }
-    }
-}
-
-#[test]
 fn a_file_far_larger_than_any_weights_file_is_refused_before_it_is_read() {
     let dir = tempdir();
     let huge = dir.join("huge.safetensors");
@@ -360,4 +339,50 @@ fn a_save_killed_midway_leaves_a_whole_file_and_nothing_to_trip_over() {
     // (extra ms, finished, replaced, temporary file left) for each kill, if this fails.
     assert_eq!(names, vec!["weights.safetensors"], "{outcomes:?}");
     let _ = std::fs::remove_dir_all(folder);
+}
+
+/// Found by the `weights_loader` cargo-fuzz target (fuzz/): a flipped byte in a weight made it
+/// NaN or infinite and the file loaded, so every prediction was NaN. Damaged weights are now
+/// refused by tensor name.
+#[test]
+fn non_finite_weights_are_refused_by_tensor_name() {
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        let bytes = rewritten(&trained_model(), |tensors, _| {
+            let weight = tensors
+                .iter_mut()
+                .find(|t| t.0 == "layers.1.weight")
+                .expect("present");
+            weight.3[4..8].copy_from_slice(&bad.to_le_bytes());
+        });
+        let error = Model::from_safetensors(&bytes).expect_err("non-finite weight");
+        assert!(
+            matches!(&error, CheckpointError::NonFiniteWeight { name } if name == "layers.1.weight"),
+            "{bad}: {error}"
+        );
+        assert!(error.to_string().contains("not a finite number"), "{error}");
+    }
+}
+
+/// A standardisation Nanograd never writes (a std of 0 or below, or a number too large for
+/// f32) would make every prediction infinite or NaN; it is refused by entry name.
+#[test]
+fn impossible_standardisation_is_refused_by_entry_name() {
+    let cases: [(&str, &str); 6] = [
+        ("x_std", "[0.0,1.0]"),
+        ("x_std", "[-2.0,1.0]"),
+        ("y_std", "[1e-45]"),
+        ("y_std", "[1e39]"),
+        ("x_mean", "[1e39,1.0]"),
+        ("y_mean", "[-1e300]"),
+    ];
+    for (key, value) in cases {
+        let bytes = rewritten(&trained_model(), |_, metadata| {
+            metadata.insert(key.to_string(), value.to_string());
+        });
+        let error = Model::from_safetensors(&bytes).expect_err("impossible standardisation");
+        assert!(
+            matches!(&error, CheckpointError::BadMetadata { key: k, .. } if *k == key),
+            "{key} = {value}: {error}"
+        );
+    }
 }

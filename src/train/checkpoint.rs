@@ -62,6 +62,10 @@ pub enum CheckpointError {
          at most): it is not one"
     )]
     TooLarge { path: PathBuf, size: u64 },
+    #[error(
+        "tensor \"{name}\" holds a value that is not a finite number (the file is damaged or was not saved by Nanograd)"
+    )]
+    NonFiniteWeight { name: String },
 }
 
 /// The largest weights file read: the largest network the command line trains (20 M weights
@@ -187,23 +191,27 @@ impl Model {
                 reason: "the target has one mean and one std".into(),
             });
         }
-        // Predictions divide by each std and multiply by the target's: anything but a finite
-        // positive std gives infinities or nonsense, never a number to trust.
-        for (key, standardization) in [("x", &x_standardization), ("y", &y_standardization)] {
-            if standardization.mean.iter().any(|mean| !mean.is_finite()) {
+        // Nanograd writes finite means and positive stds (a constant column gets 1): anything
+        // else would make every prediction infinite or NaN.
+        for (key, values) in [
+            ("x_mean", &x_standardization.mean),
+            ("y_mean", &y_standardization.mean),
+        ] {
+            if values.iter().any(|m| !m.is_finite()) {
                 return Err(CheckpointError::BadMetadata {
-                    key: if key == "x" { "x_mean" } else { "y_mean" },
-                    reason: "a mean is not a finite number".into(),
+                    key,
+                    reason: "every mean must be a finite number".into(),
                 });
             }
-            if standardization
-                .std
-                .iter()
-                .any(|std| !(std.is_finite() && *std > 0.0))
-            {
+        }
+        for (key, values) in [
+            ("x_std", &x_standardization.std),
+            ("y_std", &y_standardization.std),
+        ] {
+            if values.iter().any(|s| !(s.is_normal() && *s > 0.0)) {
                 return Err(CheckpointError::BadMetadata {
-                    key: if key == "x" { "x_std" } else { "y_std" },
-                    reason: "a standard deviation is zero, negative or not a finite number".into(),
+                    key,
+                    reason: "every standard deviation must be a positive, finite number".into(),
                 });
             }
         }
@@ -318,6 +326,12 @@ fn read_tensor(
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
+    // A NaN or infinite weight (a damaged file) would make every prediction NaN.
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err(CheckpointError::NonFiniteWeight {
+            name: name.to_string(),
+        });
+    }
     let (rows, cols) = if expected.len() == 2 {
         (expected[0], expected[1])
     } else {
