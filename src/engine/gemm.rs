@@ -361,8 +361,11 @@ macro_rules! isa_kernels {
                             }
                         }
                     }
-                    let (mut a, mut b) = (a, b);
-                    for _ in 0..k {
+                    // Column p of a and row p of b are found from p, not by stepping a
+                    // pointer: a step after the last column would point past the end of
+                    // the operand, undefined behaviour for `add` even if never read.
+                    for p in 0..k {
+                        let (a, b) = (a.add(p * a_col_stride), b.add(p * b_row_stride));
                         let mut b_row = [$zero(); V];
                         for (v, lane) in b_row.iter_mut().enumerate() {
                             *lane = $load(b.add(v * LANES));
@@ -373,8 +376,6 @@ macro_rules! isa_kernels {
                                 *lane = $fma(a_value, b_lane, *lane);
                             }
                         }
-                        a = a.add(a_col_stride);
-                        b = b.add(b_row_stride);
                     }
                     for (r, row) in acc.iter().enumerate() {
                         for (v, &lane) in row.iter().enumerate() {
@@ -406,26 +407,25 @@ macro_rules! isa_kernels {
                             *lane = $load(init.values.add(v * LANES));
                         }
                     }
-                    let (mut a, mut b) = (a, b);
+                    // Found from p, not stepped (see `tile`): always one of the k rows.
+                    let at = |p: usize| (a.add(p * a_col_stride), b.add(p * b_row_stride));
                     let mut p = 0;
                     while p + CHAINS <= k {
                         for chain in acc.iter_mut() {
+                            let (a, b) = at(p);
                             let a_value = $splat(*a);
                             for (v, lane) in chain.iter_mut().enumerate() {
                                 *lane = $fma(a_value, $load(b.add(v * LANES)), *lane);
                             }
-                            a = a.add(a_col_stride);
-                            b = b.add(b_row_stride);
+                            p += 1;
                         }
-                        p += CHAINS;
                     }
                     while p < k {
+                        let (a, b) = at(p);
                         let a_value = $splat(*a);
                         for (v, lane) in acc[0].iter_mut().enumerate() {
                             *lane = $fma(a_value, $load(b.add(v * LANES)), *lane);
                         }
-                        a = a.add(a_col_stride);
-                        b = b.add(b_row_stride);
                         p += 1;
                     }
                     for v in 0..V {
