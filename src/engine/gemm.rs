@@ -11,6 +11,7 @@
 
 use std::cell::RefCell;
 
+use super::isa::{Isa, SupportedIsa};
 use super::kernels::MatRef;
 
 mod tiles;
@@ -43,35 +44,17 @@ const FINISH_BLOCK: usize = 2048;
 /// up to 64 wide, or any width when the inner dimension is short. Beyond that the packed
 /// operand outgrows L1 and `matrixmultiply`'s cache blocking wins.
 pub fn suits(k: usize, n: usize) -> bool {
-    shape_fits(k, n) && isa().is_some()
+    suits_on(SupportedIsa::best(), k, n)
+}
+
+/// [`suits`] for the kernels compiled for `isa`: false for `Isa::Scalar`, which has none.
+#[doc(hidden)]
+pub fn suits_on(isa: SupportedIsa, k: usize, n: usize) -> bool {
+    isa.isa() != Isa::Scalar && shape_fits(k, n)
 }
 
 fn shape_fits(k: usize, n: usize) -> bool {
     n <= MAX_TILE_WIDTH || k <= 16
-}
-
-#[derive(Clone, Copy)]
-enum Isa {
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-}
-
-fn isa() -> Option<Isa> {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("fma")
-        {
-            return Some(Isa::Avx512);
-        }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            return Some(Isa::Avx2);
-        }
-    }
-    None
 }
 
 /// The operands of one product, as raw strides the tile kernels walk.
@@ -99,7 +82,22 @@ thread_local! {
 /// rows, in order. Returns false, touching nothing, when [`suits`] is false; the caller then
 /// uses the general kernel. `finish` must not itself call `narrow_gemm` on this thread: the
 /// packed operand's buffer is borrowed for the duration.
+#[inline]
 pub fn narrow_gemm(
+    a: MatRef<'_>,
+    b: MatRef<'_>,
+    out: &mut [f32],
+    start: Start<'_>,
+    finish: &mut dyn FnMut(&mut [f32]),
+) -> bool {
+    narrow_gemm_on(SupportedIsa::best(), a, b, out, start, finish)
+}
+
+/// [`narrow_gemm`] with the tile kernels compiled for `isa`, whatever this CPU's widest;
+/// false, touching nothing, when [`suits_on`] is.
+#[doc(hidden)]
+pub fn narrow_gemm_on(
+    isa: SupportedIsa,
     a: MatRef<'_>,
     b: MatRef<'_>,
     out: &mut [f32],
@@ -112,9 +110,9 @@ pub fn narrow_gemm(
     if let Start::Bias(bias) = start {
         assert_eq!(bias.len(), n, "narrow_gemm: bias has the wrong length");
     }
-    let Some(isa) = isa().filter(|_| shape_fits(k, n)) else {
+    if !suits_on(isa, k, n) {
         return false;
-    };
+    }
     if m == 0 || n == 0 {
         return true;
     }
@@ -134,7 +132,7 @@ pub fn narrow_gemm(
     assert!(last(m, k, a.row_stride, a.col_stride) < a.data.len());
     assert!(last(k, n, b.row_stride, b.col_stride) < b.data.len());
 
-    let width = tile_width(isa, n);
+    let width = tile_width(isa.isa(), n);
     let direct = b.col_stride == 1 && n % width == 0;
     PACKED_B.with(|packed| {
         let mut packed = packed.borrow_mut();
@@ -173,15 +171,16 @@ pub fn narrow_gemm(
                 Start::Accumulate
             };
             let slice_finish: &mut dyn FnMut(&mut [f32]) = if last { finish } else { &mut |_| {} };
-            // SAFETY: the CPU has the instruction set `isa()` reported; the asserts above
-            // bound every address read from a and b, the packed copy holds k rows of every
-            // column block, and out is m·n long. Nothing aliases out, borrowed mutably.
+            // SAFETY: the CPU has the instruction set `isa` (a SupportedIsa); the asserts
+            // above bound every address read from a and b, the packed copy holds k rows of
+            // every column block, and out is m·n long. Nothing aliases out, borrowed mutably.
             unsafe {
-                match isa {
+                match isa.isa() {
                     #[cfg(target_arch = "x86_64")]
                     Isa::Avx512 => tiles::avx512::run(&job, out, slice_begins, slice_finish),
                     #[cfg(target_arch = "x86_64")]
                     Isa::Avx2 => tiles::avx2::run(&job, out, slice_begins, slice_finish),
+                    _ => unreachable!("suits_on is false for the scalar form"),
                 }
             }
             slice_start += slice;
@@ -205,6 +204,7 @@ fn tile_width(isa: Isa, n: usize) -> usize {
         Isa::Avx2 if n <= 16 => 16,
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => 32,
+        _ => unreachable!("no tiles for the scalar form"),
     }
 }
 

@@ -4,46 +4,14 @@
 //! Kept apart from the tape so the autograd logic reads as maths, and so speed work happens
 //! in one place without touching gradients.
 
-use super::gemm::{Start, narrow_gemm};
-
-/// Defines `pub fn NAME(args)` that runs its body compiled for AVX-512 or AVX2 when the CPU
-/// has them (16 or 8 floats an instruction instead of SSE2's 4) and as the portable build
-/// otherwise. Only the
-/// vector width changes, never the order of operations, so both give bit-identical results.
-macro_rules! simd_dispatch {
-    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
-        $(#[$meta])*
-        $vis fn $name($($arg: $ty),*) {
-            #[inline(always)]
-            fn portable($($arg: $ty),*) $body
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f,avx2")]
-                unsafe fn avx512($($arg: $ty),*) {
-                    portable($($arg),*)
-                }
-                #[target_feature(enable = "avx2")]
-                unsafe fn avx2($($arg: $ty),*) {
-                    portable($($arg),*)
-                }
-                if std::arch::is_x86_feature_detected!("avx512f") {
-                    // SAFETY: the CPU supports AVX-512F, checked on the line above.
-                    return unsafe { avx512($($arg),*) };
-                }
-                if std::arch::is_x86_feature_detected!("avx2") {
-                    // SAFETY: the CPU supports AVX2, checked on the line above.
-                    return unsafe { avx2($($arg),*) };
-                }
-            }
-            portable($($arg),*)
-        }
-    };
-}
+use super::gemm::{Start, narrow_gemm_on};
+use super::isa::{Isa, SupportedIsa, simd_dispatch};
 
 mod activation;
 
 pub use activation::{
-    Nonlinearity, fast_sigmoid, fast_tanh, sigmoid_slice, tanh_in_place, tanh_slice,
+    Nonlinearity, fast_sigmoid, fast_tanh, sigmoid_slice, sigmoid_slice_on, tanh_in_place,
+    tanh_in_place_on, tanh_slice,
 };
 
 /// A read-only matrix view: a pointer-free description of how to walk a slice as a matrix,
@@ -87,7 +55,15 @@ impl<'a> MatRef<'a> {
 ///
 /// Uses `matrixmultiply`'s cache-blocked, SIMD kernel: it stays fast for transposed views
 /// (any strides), which is what backward needs.
+#[inline]
 pub fn matmul_into(a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], beta: f32) {
+    matmul_into_on(SupportedIsa::best(), a, b, out, beta);
+}
+
+/// [`matmul_into`] with the engine's own kernels compiled for `isa`, whatever this CPU's
+/// widest (`matrixmultiply`, where a shape falls through to it, picks its own).
+#[doc(hidden)]
+pub fn matmul_into_on(isa: SupportedIsa, a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], beta: f32) {
     assert_eq!(
         a.cols, b.rows,
         "matmul: inner dimensions differ ({} vs {})",
@@ -106,7 +82,7 @@ pub fn matmul_into(a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], beta: f32) {
         }
         return;
     }
-    if dense_shape_into(a, b, out, beta) {
+    if dense_shape_into(isa, a, b, out, beta) {
         return;
     }
     // Every index the kernel touches is < rows*row_stride + cols*col_stride, checked here so the
@@ -138,7 +114,7 @@ pub fn matmul_into(a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], beta: f32) {
 
 simd_dispatch! {
     /// `sums[j] = beta·sums[j] + Σ_i rows[i][j]` over the `sums.len()`-wide rows of `values`.
-    pub fn column_sums_into(sums: &mut [f32], values: &[f32], beta: f32) {
+    pub fn column_sums_into / column_sums_into_on(sums: &mut [f32], values: &[f32], beta: f32) {
         /// At a width known to the compiler the running sums stay in registers; a loop over
         /// a runtime width reloads them on every row.
         /// At a width known to the compiler the running sums stay in registers; a loop over
@@ -189,7 +165,7 @@ simd_dispatch! {
 
 simd_dispatch! {
     /// `out = beta·out + scale·row`, elementwise (beta is 0 or 1).
-    pub fn axpy_into(out: &mut [f32], scale: f32, row: &[f32], beta: f32) {
+    pub fn axpy_into / axpy_into_on(out: &mut [f32], scale: f32, row: &[f32], beta: f32) {
         if beta == 0.0 {
             for (o, &r) in out.iter_mut().zip(row) {
                 *o = scale * r;
@@ -220,7 +196,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 simd_dispatch! {
     /// `out[i] = beta·out[i] + dot(row i of a, b)`, rows of `a` contiguous of length `k`.
-    pub fn rows_dot_into(out: &mut [f32], a: &[f32], a_row_stride: usize, k: usize, b: &[f32], beta: f32) {
+    pub fn rows_dot_into / rows_dot_into_on(out: &mut [f32], a: &[f32], a_row_stride: usize, k: usize, b: &[f32], beta: f32) {
         for (i, o) in out.iter_mut().enumerate() {
             let row = &a[i * a_row_stride..i * a_row_stride + k];
             let d = dot(row, &b[..k]);
@@ -313,35 +289,47 @@ unsafe fn rows_dot_16(
 
 /// The kernels for the shapes a small network's layers produce, in order of preference;
 /// false when none applies (the general cache-blocked kernel then does it).
-fn dense_shape_into(a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], beta: f32) -> bool {
+fn dense_shape_into(
+    isa: SupportedIsa,
+    a: MatRef<'_>,
+    b: MatRef<'_>,
+    out: &mut [f32],
+    beta: f32,
+) -> bool {
     let start = if beta == 0.0 {
         Start::Zero
     } else if beta == 1.0 {
         Start::Accumulate
     } else {
-        return small_shape_into(a, b, out, beta);
+        return small_shape_into(isa, a, b, out, beta);
     };
     let (m, n) = (a.rows, b.cols);
     let contiguous_rows = |x: &MatRef<'_>| x.col_stride == 1 || x.cols == 1;
     if n == 1 && contiguous_rows(&a) && (b.row_stride == 1 || b.rows == 1) {
         // A column of dot products: each output is one contiguous row of a against b.
-        return small_shape_into(a, b, out, beta);
+        return small_shape_into(isa, a, b, out, beta);
     }
     if n == 1 && m > 1 && a.row_stride == 1 {
         // A column out (m × 1) is the same memory as a row (1 × m) = bᵀ aᵀ, and aᵀ has
         // contiguous rows: as a row product it fills whole vector registers.
-        if narrow_gemm(b.t(), a.t(), out, start, &mut |_| {}) {
+        if narrow_gemm_on(isa, b.t(), a.t(), out, start, &mut |_| {}) {
             return true;
         }
     }
-    narrow_gemm(a, b, out, start, &mut |_| {}) || small_shape_into(a, b, out, beta)
+    narrow_gemm_on(isa, a, b, out, start, &mut |_| {}) || small_shape_into(isa, a, b, out, beta)
 }
 
 /// Matrix products where one dimension is 1 (the first and last layer of a one-input,
 /// one-output network, and their gradients), done directly: `matrixmultiply` packs its
 /// operands into panels first, which costs more than the arithmetic at these shapes.
 /// Returns false when the shape or strides need the general kernel.
-fn small_shape_into(a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], beta: f32) -> bool {
+fn small_shape_into(
+    isa: SupportedIsa,
+    a: MatRef<'_>,
+    b: MatRef<'_>,
+    out: &mut [f32],
+    beta: f32,
+) -> bool {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     if beta != 0.0 && beta != 1.0 {
         return false;
@@ -351,7 +339,7 @@ fn small_shape_into(a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], beta: f32) ->
         // Outer product: row i of out is a[i]·(the row b).
         let b_row = &b.data[..n];
         for (i, out_row) in out.chunks_exact_mut(n).enumerate() {
-            axpy_into(out_row, a.data[i * a.row_stride], b_row, beta);
+            axpy_into_on(isa, out_row, a.data[i * a.row_stride], b_row, beta);
         }
         return true;
     }
@@ -360,7 +348,7 @@ fn small_shape_into(a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], beta: f32) ->
         for p in 0..k {
             let row = &b.data[p * b.row_stride..p * b.row_stride + n];
             let first = if p == 0 { beta } else { 1.0 };
-            axpy_into(out, a.data[p * a.col_stride], row, first);
+            axpy_into_on(isa, out, a.data[p * a.col_stride], row, first);
         }
         return true;
     }
@@ -368,15 +356,23 @@ fn small_shape_into(a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], beta: f32) ->
         // out (m×1): each element is a row of a dotted with the column b.
         let mut done = 0;
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512f") && k > 0 {
-            // SAFETY: AVX-512F is present (checked on the line above); rows_dot_16 reads rows
+        if isa.isa() == Isa::Avx512 && k > 0 {
+            // SAFETY: AVX-512F is present (`isa` is a SupportedIsa); rows_dot_16 reads rows
             // of `k` floats at `a.row_stride` apart for each whole group of 16 outputs, and
             // the last such row ends inside `a.data` because every row of a does.
             assert!((m - 1) * a.row_stride + k <= a.data.len() && b.data.len() >= k);
             done = unsafe { rows_dot_16(out, a.data, a.row_stride, k, &b.data[..k], beta) };
         }
         let rest = &a.data[done * a.row_stride..];
-        rows_dot_into(&mut out[done..], rest, a.row_stride, k, &b.data[..k], beta);
+        rows_dot_into_on(
+            isa,
+            &mut out[done..],
+            rest,
+            a.row_stride,
+            k,
+            &b.data[..k],
+            beta,
+        );
         return true;
     }
     if n == 1 && (a.row_stride == 1 || m == 1) {
@@ -384,7 +380,7 @@ fn small_shape_into(a: MatRef<'_>, b: MatRef<'_>, out: &mut [f32], beta: f32) ->
         for p in 0..k {
             let column = &a.data[p * a.col_stride..p * a.col_stride + m];
             let first = if p == 0 { beta } else { 1.0 };
-            axpy_into(out, b.data[p * b.row_stride], column, first);
+            axpy_into_on(isa, out, b.data[p * b.row_stride], column, first);
         }
         return true;
     }

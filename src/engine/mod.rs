@@ -18,6 +18,7 @@
 //! ```
 
 pub mod gemm;
+pub mod isa;
 pub mod kernels;
 mod tape;
 mod tensor;

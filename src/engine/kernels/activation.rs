@@ -2,6 +2,8 @@
 //! approximation, with hand-written AVX-512 and AVX2 forms), the logistic function and relu,
 //! each over whole slices.
 
+use super::super::isa::{Isa, SupportedIsa, simd_dispatch};
+
 /// tanh to within about 1e-6 absolute error, in a form the compiler vectorises.
 ///
 /// `f32::tanh` calls scalar libm (~8 ns an element); this clamped rational approximation is
@@ -126,22 +128,24 @@ vector_tanh! {
 }
 
 /// `values[i] = tanh(values[i])`, within about 1e-6 (see `fast_tanh`).
+#[inline]
 pub fn tanh_in_place(values: &mut [f32]) {
-    let mut done = 0;
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512dq")
-        {
-            // SAFETY: the CPU supports AVX-512F and DQ, checked on the lines above.
-            done = unsafe { tanh_avx512(values) };
-        } else if std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU supports AVX2 and FMA, checked above.
-            done = unsafe { tanh_avx2(values) };
-        }
-    }
+    tanh_in_place_on(SupportedIsa::best(), values);
+}
+
+/// [`tanh_in_place`] with the vector form for `isa` (none for `Isa::Scalar`), whatever this
+/// CPU's widest; the elements past the last whole register take `fast_tanh`.
+#[doc(hidden)]
+pub fn tanh_in_place_on(isa: SupportedIsa, values: &mut [f32]) {
+    let done = match isa.isa() {
+        // SAFETY: `isa` is a SupportedIsa, so the CPU has AVX-512F and DQ.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { tanh_avx512(values) },
+        // SAFETY: `isa` is a SupportedIsa, so the CPU has AVX2 and FMA.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { tanh_avx2(values) },
+        _ => 0,
+    };
     values[done..].iter_mut().for_each(|v| *v = fast_tanh(*v));
 }
 
@@ -160,7 +164,7 @@ pub fn tanh_slice(out: &mut [f32], x: &[f32]) {
 
 simd_dispatch! {
     /// `out[i] = fast_sigmoid(x[i])`
-    pub fn sigmoid_slice(out: &mut [f32], x: &[f32]) {
+    pub fn sigmoid_slice / sigmoid_slice_on(out: &mut [f32], x: &[f32]) {
         for (o, &v) in out.iter_mut().zip(x) {
             *o = fast_sigmoid(v);
         }
@@ -179,41 +183,55 @@ pub enum Nonlinearity {
 
 impl Nonlinearity {
     /// `values[i] = f(values[i])`
+    #[inline]
     pub fn apply_in_place(self, values: &mut [f32]) {
+        self.apply_in_place_on(SupportedIsa::best(), values);
+    }
+
+    /// [`Self::apply_in_place`] compiled for `isa`, whatever this CPU's widest.
+    #[doc(hidden)]
+    pub fn apply_in_place_on(self, isa: SupportedIsa, values: &mut [f32]) {
         match self {
             Self::Identity => {}
-            Self::Tanh => tanh_in_place(values),
-            Self::Relu => relu_in_place(values),
-            Self::Sigmoid => sigmoid_in_place(values),
+            Self::Tanh => tanh_in_place_on(isa, values),
+            Self::Relu => relu_in_place_on(isa, values),
+            Self::Sigmoid => sigmoid_in_place_on(isa, values),
         }
     }
 
     /// `grad[i] *= f'(x[i])`, written through the output `y = f(x)`, which is all a fused
     /// layer keeps: tanh' = 1 - y², σ' = y(1 - y), relu' = [y > 0].
+    #[inline]
     pub fn scale_by_derivative(self, grad: &mut [f32], output: &[f32]) {
+        self.scale_by_derivative_on(SupportedIsa::best(), grad, output);
+    }
+
+    /// [`Self::scale_by_derivative`] compiled for `isa`, whatever this CPU's widest.
+    #[doc(hidden)]
+    pub fn scale_by_derivative_on(self, isa: SupportedIsa, grad: &mut [f32], output: &[f32]) {
         match self {
             Self::Identity => {}
-            Self::Tanh => tanh_derivative_in_place(grad, output),
-            Self::Relu => relu_derivative_in_place(grad, output),
-            Self::Sigmoid => sigmoid_derivative_in_place(grad, output),
+            Self::Tanh => tanh_derivative_in_place_on(isa, grad, output),
+            Self::Relu => relu_derivative_in_place_on(isa, grad, output),
+            Self::Sigmoid => sigmoid_derivative_in_place_on(isa, grad, output),
         }
     }
 }
 
 simd_dispatch! {
-    fn sigmoid_in_place(values: &mut [f32]) {
+    fn / sigmoid_in_place_on(values: &mut [f32]) {
         values.iter_mut().for_each(|v| *v = fast_sigmoid(*v));
     }
 }
 
 simd_dispatch! {
-    fn relu_in_place(values: &mut [f32]) {
+    fn / relu_in_place_on(values: &mut [f32]) {
         values.iter_mut().for_each(|v| *v = v.max(0.0));
     }
 }
 
 simd_dispatch! {
-    fn tanh_derivative_in_place(grad: &mut [f32], output: &[f32]) {
+    fn / tanh_derivative_in_place_on(grad: &mut [f32], output: &[f32]) {
         for (g, &y) in grad.iter_mut().zip(output) {
             *g *= 1.0 - y * y;
         }
@@ -221,7 +239,7 @@ simd_dispatch! {
 }
 
 simd_dispatch! {
-    fn sigmoid_derivative_in_place(grad: &mut [f32], output: &[f32]) {
+    fn / sigmoid_derivative_in_place_on(grad: &mut [f32], output: &[f32]) {
         for (g, &y) in grad.iter_mut().zip(output) {
             *g *= y * (1.0 - y);
         }
@@ -229,7 +247,7 @@ simd_dispatch! {
 }
 
 simd_dispatch! {
-    fn relu_derivative_in_place(grad: &mut [f32], output: &[f32]) {
+    fn / relu_derivative_in_place_on(grad: &mut [f32], output: &[f32]) {
         for (g, &y) in grad.iter_mut().zip(output) {
             *g = if y > 0.0 { *g } else { 0.0 };
         }
