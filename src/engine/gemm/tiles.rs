@@ -60,11 +60,11 @@ macro_rules! isa_kernels {
                             }
                         }
                     }
-                    // Column p of a and row p of b are found from p, not by stepping a
-                    // pointer: a step after the last column would point past the end of
-                    // the operand, undefined behaviour for `add` even if never read.
-                    for p in 0..k {
-                        let (a, b) = (a.add(p * a_col_stride), b.add(p * b_row_stride));
+                    // The steps wrap: `add` would be undefined behaviour on the last one,
+                    // which points past the operands (never read). Every pointer read
+                    // below is one of the k columns of a and rows of b, in bounds.
+                    let (mut a, mut b) = (a, b);
+                    for _ in 0..k {
                         let mut b_row = [$zero(); V];
                         for (v, lane) in b_row.iter_mut().enumerate() {
                             *lane = $load(b.add(v * LANES));
@@ -75,6 +75,8 @@ macro_rules! isa_kernels {
                                 *lane = $fma(a_value, b_lane, *lane);
                             }
                         }
+                        a = a.wrapping_add(a_col_stride);
+                        b = b.wrapping_add(b_row_stride);
                     }
                     for (r, row) in acc.iter().enumerate() {
                         for (v, &lane) in row.iter().enumerate() {
@@ -106,25 +108,27 @@ macro_rules! isa_kernels {
                             *lane = $load(init.values.add(v * LANES));
                         }
                     }
-                    // Found from p, not stepped (see `tile`): always one of the k rows.
-                    let at = |p: usize| (a.add(p * a_col_stride), b.add(p * b_row_stride));
+                    // Wrapping steps, as in `tile`: the last points past the operands.
+                    let (mut a, mut b) = (a, b);
                     let mut p = 0;
                     while p + CHAINS <= k {
                         for chain in acc.iter_mut() {
-                            let (a, b) = at(p);
                             let a_value = $splat(*a);
                             for (v, lane) in chain.iter_mut().enumerate() {
                                 *lane = $fma(a_value, $load(b.add(v * LANES)), *lane);
                             }
-                            p += 1;
+                            a = a.wrapping_add(a_col_stride);
+                            b = b.wrapping_add(b_row_stride);
                         }
+                        p += CHAINS;
                     }
                     while p < k {
-                        let (a, b) = at(p);
                         let a_value = $splat(*a);
                         for (v, lane) in acc[0].iter_mut().enumerate() {
                             *lane = $fma(a_value, $load(b.add(v * LANES)), *lane);
                         }
+                        a = a.wrapping_add(a_col_stride);
+                        b = b.wrapping_add(b_row_stride);
                         p += 1;
                     }
                     for v in 0..V {
