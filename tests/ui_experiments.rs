@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::*;
 use egui_kittest::kittest::Queryable;
 use nanograd::app::Topic;
-use nanograd::app::state::{ColumnChoice, DataSource, OptimizerKind, Settings};
+use nanograd::app::state::{OptimizerKind, Settings};
 use nanograd::nn::Activation;
 use nanograd::train::StopReason;
 
@@ -24,16 +24,6 @@ fn notice_titled(app: &nanograd::app::NanogradApp, title: &str) -> Option<nanogr
     app.notices()
         .into_iter()
         .find(|notice| notice.title.starts_with(title))
-}
-
-fn anscombe() -> DataSource {
-    DataSource::Sample {
-        name: "anscombe_quartet".to_owned(),
-        columns: Some(ColumnChoice {
-            x: vec!["x1".to_owned()],
-            y: "y1".to_owned(),
-        }),
-    }
 }
 
 #[test]

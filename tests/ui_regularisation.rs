@@ -14,16 +14,6 @@ use nanograd::train::{
     CandidateModel, ChosenBy, CvSettings, DEFAULT_EPOCHS, LARGE_DATA_L2, choose_l2,
 };
 
-fn anscombe() -> DataSource {
-    DataSource::Sample {
-        name: "anscombe_quartet".to_owned(),
-        columns: Some(ColumnChoice {
-            x: vec!["x1".to_owned()],
-            y: "y1".to_owned(),
-        }),
-    }
-}
-
 /// Ends the run on screen (Reset keeps it in the history) and returns the penalty it trained
 /// with.
 fn trained_penalty(harness: &mut egui_kittest::Harness<'_, nanograd::app::NanogradApp>) -> f32 {

@@ -9,7 +9,9 @@ use std::sync::{Arc, Weak};
 use std::time::Instant;
 
 use crate::data::Dataset;
-use crate::train::{CvSettings, L2Choice, TrainConfig, TrainError, choose_l2_watched};
+use crate::train::{
+    CvSettings, L2Choice, TrainConfig, TrainError, choose_l2_watched, large_data_choice,
+};
 
 /// What a choice was made for: the data (by identity) and the configuration without its
 /// penalty.
@@ -92,12 +94,8 @@ impl L2Desk {
         if self.job.as_ref().is_some_and(|job| job.key.matches(&key)) {
             return None;
         }
-        // Above the row limit the penalty is a fixed default that needs no training: asked
-        // to stop at the first epoch, the choice comes back at once then, and only then.
-        let quick = choose_l2_watched(dataset, &key.config, epochs, &app_settings(), &mut |_| {
-            false
-        });
-        if let Ok(Some(choice)) = quick {
+        // Above the row limit the penalty is a fixed default that needs no thread.
+        if let Some(choice) = large_data_choice(dataset, &key.config, &app_settings()) {
             self.cancel();
             self.chosen = Some((key, choice));
             return self.chosen.as_ref().map(|(_, choice)| choice);

@@ -225,12 +225,7 @@ impl Dataset {
     /// platforms and rand versions of the same major).
     pub fn split(&self, val_fraction: f32, seed: u64) -> (Dataset, Option<Dataset>) {
         let n = self.n_rows();
-        let fraction = if val_fraction.is_finite() {
-            val_fraction.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let n_val = ((fraction as f64 * n as f64).round() as usize).min(n.saturating_sub(1));
+        let n_val = self.validation_rows(val_fraction);
         if n_val == 0 {
             return (self.clone(), None);
         }
@@ -238,6 +233,17 @@ impl Dataset {
         order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
         let (val_rows, train_rows) = order.split_at(n_val);
         (self.subset(train_rows), Some(self.subset(val_rows)))
+    }
+
+    /// How many rows [`Self::split`] holds out for `val_fraction`.
+    pub fn validation_rows(&self, val_fraction: f32) -> usize {
+        let n = self.n_rows();
+        let fraction = if val_fraction.is_finite() {
+            val_fraction.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        ((fraction as f64 * n as f64).round() as usize).min(n.saturating_sub(1))
     }
 
     /// The given rows, in the given order. No re-validation: a subset of a valid dataset may

@@ -33,7 +33,8 @@ pub use race::{MAX_RACE_RUNS, Race, RaceError, RaceRun, SharedStart, shared_star
 pub use regularise::{
     CV_FOLDS, CV_MAX_ROWS, CandidateModel, CandidateScore, ChosenBy, CvRule, CvSettings,
     L2_CANDIDATES, L2Choice, LARGE_DATA_L2, LINEAR_EPOCHS, LINEAR_L2, LINEAR_LEARNING_RATE,
-    ONE_SE_MAX_ROWS, choose_l2, choose_l2_watched, cross_validate_l2, linear_config,
+    ONE_SE_MAX_ROWS, choose_l2, choose_l2_watched, cross_validate_l2, large_data_choice,
+    linear_config,
 };
 pub use stop::{BestEpoch, EarlyStopping, EpochLosses, RunMonitor, StopReason, StopRules};
 pub use trainer::{StepReport, TrainError, Trainer};

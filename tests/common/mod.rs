@@ -47,6 +47,17 @@ pub fn test_settings() -> Settings {
     }
 }
 
+/// Anscombe's first set (11 rows): small data, where the L2 penalty is cross-validated.
+pub fn anscombe() -> nanograd::app::state::DataSource {
+    nanograd::app::state::DataSource::Sample {
+        name: "anscombe_quartet".to_owned(),
+        columns: Some(nanograd::app::state::ColumnChoice {
+            x: vec!["x1".to_owned()],
+            y: "y1".to_owned(),
+        }),
+    }
+}
+
 pub fn default_harness() -> Harness<'static, NanogradApp> {
     app_harness(test_settings())
 }
