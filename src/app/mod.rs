@@ -78,7 +78,7 @@ pub fn run(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     };
     // Frames are driven by the trainer's snapshots, not by the display: no need to wait for
     // vsync, and without a GPU (software rendering) waiting for it costs CPU the trainer needs.
-    options.wgpu_options.surface.present_mode = eframe::wgpu::PresentMode::AutoNoVsync;
+    options.glow_options.vsync = false;
     limit_software_renderer_threads();
     eframe::run_native(
         APP_ID,

@@ -516,7 +516,7 @@ impl eframe::App for NanogradApp {
         eframe::set_value(storage, HISTORY_KEY, &self.history.entries());
     }
 
-    fn on_exit(&mut self) {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.shutdown();
     }
 }
