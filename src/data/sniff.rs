@@ -53,13 +53,18 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// Rows the delimiter sniffer parses at most.
 const SNIFF_ROWS: usize = 200;
 
-/// Text ready for the CSV reader: UTF-8, `\n` or `\r\n` line ends, no BOM.
+/// Text ready for the CSV reader: UTF-8, no BOM. Lines end in `\n`, `\r\n` or a lone `\r`:
+/// the reader ends a record at any of the three, and [`count_line_ends`] counts them alike.
 pub(crate) struct Decoded<'a> {
     pub text: Cow<'a, [u8]>,
     pub encoding: String,
     pub line_endings: &'static str,
+    /// Whether some line ends in a lone `\r`, so that counting lines must look for it.
+    pub lone_cr: bool,
     pub warnings: Vec<String>,
 }
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Recognises well-known binary formats by their first bytes, so that a teacher who picked
 /// the .xlsx instead of the .csv is told exactly that.
@@ -129,81 +134,162 @@ fn guess_utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encodin
     }
 }
 
-/// Decodes `bytes` to UTF-8 text with `\n`-counted lines, or refuses binary content.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DataError> {
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(DataError::Empty);
-    }
-    if let Some((what, hint)) = binary_signature(bytes) {
+/// Refuses, from its first bytes alone, a file that is a known binary format or UTF-32.
+fn refuse_known_binary(start: &[u8]) -> Result<(), DataError> {
+    if let Some((what, hint)) = binary_signature(start) {
         return Err(DataError::Binary {
             what: what.to_owned(),
             hint: hint.to_owned(),
         });
     }
+    if start.starts_with(b"\xFF\xFE\0\0") || start.starts_with(b"\0\0\xFE\xFF") {
+        return Err(DataError::Encoding {
+            encoding: "UTF-32".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// UTF-16 by its byte-order mark or, without one, by where its zero bytes fall; with the
+/// length of the mark to skip.
+fn utf16_of(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, usize)> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        Some((encoding_rs::UTF_16LE, 2))
+    } else if bytes.starts_with(b"\xFE\xFF") {
+        Some((encoding_rs::UTF_16BE, 2))
+    } else {
+        guess_utf16_without_bom(bytes).map(|e| (e, 0))
+    }
+}
+
+/// Decodes `bytes` to UTF-8 text, or refuses binary content. Takes the bytes by value so that
+/// an owned file is converted in place or dropped as soon as its UTF-8 copy exists: the raw
+/// file and its copy are never both kept while the table is built.
+pub(crate) fn decode(bytes: Cow<'_, [u8]>) -> Result<Decoded<'_>, DataError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(DataError::Empty);
+    }
+    refuse_known_binary(&bytes)?;
     let mut warnings = Vec::new();
-    let (text, encoding): (Cow<'_, [u8]>, String) =
-        if bytes.starts_with(b"\xFF\xFE\0\0") || bytes.starts_with(b"\0\0\xFE\xFF") {
+    let (text, encoding): (Cow<'_, [u8]>, String) = if bytes.starts_with(UTF8_BOM) {
+        if std::str::from_utf8(&bytes[UTF8_BOM.len()..]).is_err() {
             return Err(DataError::Encoding {
-                encoding: "UTF-32".to_owned(),
+                encoding: "UTF-8 (it starts with a UTF-8 marker but has invalid bytes)".to_owned(),
             });
-        } else if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-            match std::str::from_utf8(rest) {
-                Ok(_) => (Cow::Borrowed(rest), "UTF-8 (BOM)".to_owned()),
-                Err(_) => {
-                    return Err(DataError::Encoding {
-                        encoding: "UTF-8 (it starts with a UTF-8 marker but has invalid bytes)"
-                            .to_owned(),
-                    });
+        }
+        (strip_start(bytes, UTF8_BOM.len()), "UTF-8 (BOM)".to_owned())
+    } else if let Some((encoding, bom_len)) = utf16_of(&bytes) {
+        // Refuse rather than replace: a half-decoded file would show mojibake column names.
+        let body = &bytes[bom_len..];
+        let utf8_len = utf16_utf8_len(body, encoding == encoding_rs::UTF_16LE);
+        let decoded = to_utf8(encoding, body, utf8_len).ok_or_else(|| DataError::Encoding {
+            encoding: encoding.name().to_owned(),
+        })?;
+        drop(bytes);
+        warnings.push(format!(
+            "the file is encoded as {}; it was converted to UTF-8",
+            encoding.name()
+        ));
+        (Cow::Owned(decoded), encoding.name().to_owned())
+    } else if std::str::from_utf8(&bytes).is_ok() {
+        (bytes, "UTF-8".to_owned())
+    } else {
+        // Not UTF-8: the usual culprit is an older Excel "CSV (Comma delimited)" export,
+        // which writes Windows-1252. Every byte decodes, so binary is caught below.
+        let windows_1252 = encoding_rs::WINDOWS_1252;
+        let decoded =
+            to_utf8(windows_1252, &bytes, windows_1252_utf8_len(&bytes)).ok_or_else(|| {
+                DataError::Encoding {
+                    encoding: windows_1252.name().to_owned(),
                 }
-            }
-        } else if let Some((encoding, rest)) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-            Some((encoding_rs::UTF_16LE, rest))
-        } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-            Some((encoding_rs::UTF_16BE, rest))
-        } else {
-            guess_utf16_without_bom(bytes).map(|e| (e, bytes))
-        } {
-            // Refuse rather than replace: a half-decoded file would show mojibake column names.
-            let decoded = encoding
-                .decode_without_bom_handling_and_without_replacement(rest)
-                .ok_or_else(|| DataError::Encoding {
-                    encoding: encoding.name().to_owned(),
-                })?;
-            warnings.push(format!(
-                "the file is encoded as {}; it was converted to UTF-8",
-                encoding.name()
-            ));
-            (
-                Cow::Owned(decoded.into_owned().into_bytes()),
-                encoding.name().to_owned(),
-            )
-        } else {
-            match std::str::from_utf8(bytes) {
-                Ok(_) => (Cow::Borrowed(bytes), "UTF-8".to_owned()),
-                Err(_) => {
-                    // Not UTF-8: the usual culprit is an older Excel "CSV (Comma delimited)" export,
-                    // which writes Windows-1252. Every byte sequence decodes, so binary is caught below.
-                    let (decoded, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-                    warnings.push(
-                        "the file is not UTF-8; it was read as Windows-1252 (Western European, \
-                     as written by older Excel versions)"
-                            .to_owned(),
-                    );
-                    (
-                        Cow::Owned(decoded.into_owned().into_bytes()),
-                        "windows-1252".to_owned(),
-                    )
-                }
-            }
-        };
+            })?;
+        drop(bytes);
+        warnings.push(
+            "the file is not UTF-8; it was read as Windows-1252 (Western European, as written \
+             by older Excel versions)"
+                .to_owned(),
+        );
+        (Cow::Owned(decoded), "windows-1252".to_owned())
+    };
     check_not_binary(&text)?;
-    let (text, line_endings) = normalise_line_endings(text);
+    let (line_endings, lone_cr) = line_endings(&text);
     Ok(Decoded {
         text,
         encoding,
         line_endings,
+        lone_cr,
         warnings,
     })
+}
+
+/// Decodes all of `input` to UTF-8, or `None` at the first malformed sequence. Through a
+/// small buffer into a vector of `utf8_len` bytes: encoding_rs's own whole-input decoding
+/// reserves the worst case (3 bytes per input byte for Windows-1252) and writes to every page
+/// of it, which would make a 1 GB file cost 3 GB before a row is read.
+fn to_utf8(
+    encoding: &'static encoding_rs::Encoding,
+    input: &[u8],
+    utf8_len: usize,
+) -> Option<Vec<u8>> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut out = Vec::with_capacity(utf8_len);
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut rest = input;
+    loop {
+        let (result, read, written) =
+            decoder.decode_to_utf8_without_replacement(rest, &mut buffer, true);
+        out.extend_from_slice(&buffer[..written]);
+        rest = &rest[read..];
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return Some(out),
+            encoding_rs::DecoderResult::OutputFull => {}
+            encoding_rs::DecoderResult::Malformed(..) => return None,
+        }
+    }
+}
+
+/// The UTF-8 length of valid UTF-16 text: 1 to 3 bytes a unit, 4 for a surrogate pair.
+fn utf16_utf8_len(utf16: &[u8], little_endian: bool) -> usize {
+    utf16
+        .chunks_exact(2)
+        .map(|pair| {
+            let unit = if little_endian {
+                u16::from_le_bytes([pair[0], pair[1]])
+            } else {
+                u16::from_be_bytes([pair[0], pair[1]])
+            };
+            match unit {
+                0..0x80 => 1,
+                0x80..0x800 => 2,
+                0xD800..0xE000 => 2,
+                _ => 3,
+            }
+        })
+        .sum()
+}
+
+/// The UTF-8 length of Windows-1252 text: ASCII stays 1 byte, `0xA0..` (Latin-1) becomes 2,
+/// `0x80..0xA0` (€, curly quotes…) 3.
+fn windows_1252_utf8_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0..0x80 => 1,
+            0x80..0xA0 => 3,
+            _ => 2,
+        })
+        .sum()
+}
+
+/// `bytes` without its first `n`: shifted in place when owned, so the file is not copied.
+fn strip_start(bytes: Cow<'_, [u8]>, n: usize) -> Cow<'_, [u8]> {
+    match bytes {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[n..]),
+        Cow::Owned(mut v) => {
+            v.drain(..n);
+            Cow::Owned(v)
+        }
+    }
 }
 
 /// Refuses text whose start is full of control characters: CSV exports never contain them,
@@ -222,13 +308,14 @@ fn check_not_binary(text: &[u8]) -> Result<(), DataError> {
     Ok(())
 }
 
-/// The CSV reader counts lines by `\n`; files from classic Mac programs end lines with a lone
-/// `\r`, so those become `\n` (a `\r\n` pair is left alone: it already counts once).
-fn normalise_line_endings(text: Cow<'_, [u8]>) -> (Cow<'_, [u8]>, &'static str) {
-    // Fast path for the common LF-only file: one memchr scan, no copy.
+/// How lines end ("LF", "CRLF", "CR", "mixed" or "none"), and whether any ends in a lone `\r`
+/// (files from classic Mac programs). The text is not rewritten: the CSV reader already ends
+/// a record at a lone `\r`, and rewriting it would copy the whole file.
+fn line_endings(text: &[u8]) -> (&'static str, bool) {
+    // Fast path for the common LF-only file: one memchr scan.
     if !text.contains(&b'\r') {
         let label = if text.contains(&b'\n') { "LF" } else { "none" };
-        return (text, label);
+        return (label, false);
     }
     let (mut has_crlf, mut has_lone_cr, mut has_lone_lf) = (false, false, false);
     for (i, &b) in text.iter().enumerate() {
@@ -244,16 +331,22 @@ fn normalise_line_endings(text: Cow<'_, [u8]>) -> (Cow<'_, [u8]>, &'static str) 
         (false, true, false) => "CR",
         _ => "mixed",
     };
-    if !has_lone_cr {
-        return (text, label);
+    (label, has_lone_cr)
+}
+
+/// Line ends in `text`: every `\n`, and with `lone_cr` also every `\r` not followed by `\n`
+/// (a `\r\n` pair is one line end). Without `lone_cr` it is a plain byte count, which the
+/// compiler vectorises; the 2 M-row load counts every line.
+pub(crate) fn count_line_ends(text: &[u8], lone_cr: bool) -> usize {
+    let newlines = text.iter().filter(|&&b| b == b'\n').count();
+    if !lone_cr {
+        return newlines;
     }
-    let mut owned = text.into_owned();
-    for i in 0..owned.len() {
-        if owned[i] == b'\r' && owned.get(i + 1) != Some(&b'\n') {
-            owned[i] = b'\n';
-        }
-    }
-    (Cow::Owned(owned), label)
+    let inner_lone = text
+        .windows(2)
+        .filter(|pair| pair[0] == b'\r' && pair[1] != b'\n')
+        .count();
+    newlines + inner_lone + usize::from(text.last() == Some(&b'\r'))
 }
 
 /// The first ~64 KB of the text, cut after the last complete line (if there is one).
@@ -262,7 +355,7 @@ pub(crate) fn sniff_prefix(text: &[u8]) -> &[u8] {
         return text;
     }
     let prefix = &text[..SNIFF_BYTES];
-    match prefix.iter().rposition(|&b| b == b'\n') {
+    match prefix.iter().rposition(|&b| b == b'\n' || b == b'\r') {
         Some(end) => &prefix[..=end],
         None => prefix,
     }

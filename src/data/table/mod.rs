@@ -5,8 +5,6 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
@@ -16,7 +14,12 @@ use super::report::{RowReport, SkipReason};
 use super::sniff::{self, Detection};
 use super::{DataError, Dataset};
 
+mod file;
+mod lines;
 mod select;
+
+pub use file::load_csv_path;
+use lines::{LineCounter, estimated_rows};
 
 /// Overrides for what the loader would otherwise detect. `Default` detects everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -153,49 +156,6 @@ pub struct Table {
     warnings: Vec<String>,
 }
 
-/// Reads a CSV file from disk. `progress` receives fractions in 0..=1 (reading is the first
-/// 10 %, parsing the rest); setting `cancel` stops the load with [`DataError::Cancelled`].
-pub fn load_csv_path(
-    path: &Path,
-    options: &LoadOptions,
-    progress: &dyn Fn(f32),
-    cancel: &AtomicBool,
-) -> Result<Table, DataError> {
-    let io_error = |source| DataError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let mut file = std::fs::File::open(path).map_err(io_error)?;
-    let expected = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
-    let mut bytes = Vec::new();
-    // A file larger than free memory must be refused, not abort the process.
-    bytes
-        .try_reserve_exact(expected.saturating_add(1))
-        .map_err(|_| DataError::TooLarge {
-            megabytes: expected / 1_000_000,
-        })?;
-    let mut chunk = vec![0u8; 4 << 20];
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(DataError::Cancelled);
-        }
-        let n = file.read(&mut chunk).map_err(io_error)?;
-        if n == 0 {
-            break;
-        }
-        bytes.extend_from_slice(&chunk[..n]);
-        if expected > 0 {
-            progress(0.1 * (bytes.len() as f32 / expected as f32).min(1.0));
-        }
-    }
-    drop(chunk);
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "data".to_owned());
-    load_impl(&bytes, name, options, &|f| progress(0.1 + 0.9 * f), cancel)
-}
-
 /// Reads CSV content already in memory; `name` titles the resulting datasets.
 pub fn load_csv_bytes(
     bytes: &[u8],
@@ -204,7 +164,13 @@ pub fn load_csv_bytes(
     progress: &dyn Fn(f32),
     cancel: &AtomicBool,
 ) -> Result<Table, DataError> {
-    load_impl(bytes, name.to_owned(), options, progress, cancel)
+    load_impl(
+        Cow::Borrowed(bytes),
+        name.to_owned(),
+        options,
+        progress,
+        cancel,
+    )
 }
 
 /// Shortens a cell for quoting in a message.
@@ -226,7 +192,7 @@ fn format_lines(lines: impl Iterator<Item = usize>, total: usize) -> String {
 }
 
 fn load_impl(
-    bytes: &[u8],
+    bytes: Cow<'_, [u8]>,
     name: String,
     options: &LoadOptions,
     progress: &dyn Fn(f32),
@@ -235,6 +201,7 @@ fn load_impl(
     let decoded = sniff::decode(bytes)?;
     let text: &[u8] = &decoded.text;
     let mut warnings = decoded.warnings.clone();
+    let lone_cr = decoded.lone_cr;
 
     let prefix = sniff::sniff_prefix(text);
     let delimiter = options
@@ -299,13 +266,7 @@ fn load_impl(
         ));
     }
 
-    // Reserve from the average line length of the sample, so that a 2 M-row file does not
-    // double its vectors a dozen times (each doubling briefly holds two copies).
-    // 5 % headroom, because a vector that overflows by one row doubles.
-    let prefix_lines = prefix.iter().filter(|&&b| b == b'\n').count().max(1);
-    let estimated_rows =
-        (text.len() as f64 / prefix.len().max(1) as f64 * prefix_lines as f64 * 1.05)
-            .min(50_000_000.0) as usize;
+    let estimated_rows = estimated_rows(text, prefix, lone_cr);
     // A complete row holds a delimiter or line end per column, so no more than
     // `len / n_columns + 1` of them fit in the text: a wide header must not reserve
     // columns × lines values.
@@ -327,11 +288,7 @@ fn load_impl(
     let mut first_ragged_width = 0usize;
     let mut n_blank = 0usize;
     let total_bytes = text.len().max(1) as f32;
-    let mut lines = LineCounter {
-        text,
-        counted_to: 0,
-        newlines: 0,
-    };
+    let mut lines = LineCounter::new(text, lone_cr);
 
     loop {
         match reader.read_byte_record(&mut record) {
@@ -526,36 +483,6 @@ fn load_impl(
         ragged_rows,
         warnings,
     })
-}
-
-/// Physical line numbers from byte offsets. The csv reader's own `line()` counts the `\n` of a
-/// CRLF terminator only after it has stamped the next record's position, so in CRLF files
-/// every record after the first would be numbered one line too early; counting `\n` bytes
-/// ourselves is exact for LF, CRLF and (normalised) CR files, and for quoted newlines.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    counted_to: usize,
-    newlines: usize,
-}
-
-impl LineCounter<'_> {
-    /// The 1-based line on which `record` starts.
-    fn line_of(&mut self, record: &csv::ByteRecord) -> usize {
-        let mut start = record
-            .position()
-            .map_or(self.counted_to, |p| p.byte() as usize)
-            .clamp(self.counted_to, self.text.len());
-        // The reported start may sit on the terminator that ended the previous record.
-        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
-        self.newlines += self.text[self.counted_to..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        self.counted_to = start;
-        self.newlines + 1
-    }
 }
 
 fn csv_error(e: &csv::Error) -> DataError {
