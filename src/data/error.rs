@@ -17,9 +17,15 @@ pub enum DataError {
         #[source]
         source: std::io::Error,
     },
-    /// The file does not fit in memory.
-    #[error("the file is {megabytes} MB, too large to load into this computer's memory")]
-    TooLarge { megabytes: usize },
+    /// The file would not fit in memory: refused before it is read. `needed` is the estimated
+    /// peak of loading it and choosing its columns, `available` the memory the system reported
+    /// free (`None` where it cannot tell, and an allocation failed instead).
+    #[error("{}", too_large_message(*.file_bytes, *.needed, *.available))]
+    TooLarge {
+        file_bytes: u64,
+        needed: u64,
+        available: Option<u64>,
+    },
     /// The file has no bytes, or only blank lines.
     #[error("the file is empty: there is nothing to load")]
     Empty,
@@ -99,4 +105,54 @@ pub enum DataError {
     /// A built-in sample was asked for by a name that does not exist.
     #[error("there is no sample called `{name}`; the samples are: {available}")]
     UnknownSample { name: String, available: String },
+}
+
+/// "the file is 3,200 MB; loading it needs about 9.1 GB of memory and this computer has 5.2 GB
+/// available; …". The need is rounded up and the memory available down, so that the two
+/// numbers shown never look as if the file fitted.
+fn too_large_message(file_bytes: u64, needed: u64, available: Option<u64>) -> String {
+    let file = format!("{} MB", thousands(file_bytes.div_ceil(1_000_000)));
+    let needed = memory_size(needed, true);
+    let has = match available {
+        Some(available) => format!(
+            "this computer has {} available",
+            memory_size(available, false)
+        ),
+        None => "this computer could not set that much aside".to_owned(),
+    };
+    format!(
+        "the file is {file}; loading it needs about {needed} of memory and {has}; open a \
+         smaller sample of its rows (or close other programs to free memory)"
+    )
+}
+
+/// Bytes as "850 MB" or, from 1 GB, "9.1 GB" (decimal units, like file managers), rounded up
+/// or down to the digit shown. Integer arithmetic, so that 9.1 GB is not shown as 9.2.
+fn memory_size(bytes: u64, round_up: bool) -> String {
+    let in_units = |unit: u64| {
+        if round_up {
+            bytes.div_ceil(unit)
+        } else {
+            bytes / unit
+        }
+    };
+    if bytes >= 1_000_000_000 {
+        let tenths_of_gb = in_units(100_000_000);
+        format!("{}.{} GB", tenths_of_gb / 10, tenths_of_gb % 10)
+    } else {
+        format!("{} MB", thousands(in_units(1_000_000)))
+    }
+}
+
+/// 3200 → "3,200".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -41,6 +41,7 @@ pub use sniff::{Detection, delimiter_name};
 pub use synthetic::{Synthetic, synthetic};
 pub use table::{
     ColumnInfo, ColumnKind, ColumnRef, LoadOptions, Table, load_csv_bytes, load_csv_path,
+    memory_needed_to_load,
 };
 
 use std::path::Path;

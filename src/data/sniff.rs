@@ -49,7 +49,7 @@ pub(crate) const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// How much of the file the sniffers look at: enough rows to see a pattern, small enough to
 /// cost nothing on a 70 MB file.
-const SNIFF_BYTES: usize = 64 * 1024;
+pub(crate) const SNIFF_BYTES: usize = 64 * 1024;
 /// Rows the delimiter sniffer parses at most.
 const SNIFF_ROWS: usize = 200;
 
@@ -134,8 +134,10 @@ fn guess_utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encodin
     }
 }
 
-/// Refuses, from its first bytes alone, a file that is a known binary format or UTF-32.
-fn refuse_known_binary(start: &[u8]) -> Result<(), DataError> {
+/// Refuses, from its first bytes alone, a file that is a known binary format or UTF-32, so
+/// that a large one is named for what it is before it is read whole. `decode` makes the same
+/// checks first, so a file refused here would be refused there with the same message.
+pub(crate) fn refuse_known_binary(start: &[u8]) -> Result<(), DataError> {
     if let Some((what, hint)) = binary_signature(start) {
         return Err(DataError::Binary {
             what: what.to_owned(),
@@ -290,6 +292,36 @@ fn strip_start(bytes: Cow<'_, [u8]>, n: usize) -> Cow<'_, [u8]> {
             Cow::Owned(v)
         }
     }
+}
+
+/// The start of a file decoded as `decode` would decode the whole of it, for estimating
+/// what loading it takes; `true` when decoding the whole file makes a UTF-8 copy of it.
+/// Lossy, because the start may end inside a character.
+pub(crate) fn decode_start(start: &[u8]) -> (Cow<'_, [u8]>, bool) {
+    if let Some(rest) = start.strip_prefix(UTF8_BOM) {
+        return (Cow::Borrowed(rest), false);
+    }
+    if let Some((encoding, bom_len)) = utf16_of(start) {
+        let body = &start[bom_len..];
+        let (text, _) = encoding.decode_without_bom_handling(&body[..body.len() & !1]);
+        return (Cow::Owned(text.into_owned().into_bytes()), true);
+    }
+    match std::str::from_utf8(start) {
+        Ok(_) => (Cow::Borrowed(start), false),
+        // Cut inside a character at the end: still UTF-8.
+        Err(e) if e.error_len().is_none() => (Cow::Borrowed(start), false),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(start);
+            (Cow::Owned(text.into_owned().into_bytes()), true)
+        }
+    }
+}
+
+/// Refuses the start of a file that looks like binary data (as `decode` would judge it), so
+/// that a file too large to load is refused as binary instead when it is not text at all.
+pub(crate) fn refuse_binary_start(start: &[u8]) -> Result<(), DataError> {
+    refuse_known_binary(start)?;
+    check_not_binary(&decode_start(start).0)
 }
 
 /// Refuses text whose start is full of control characters: CSV exports never contain them,

@@ -16,9 +16,10 @@ use super::{DataError, Dataset};
 
 mod file;
 mod lines;
+mod memory;
 mod select;
 
-pub use file::load_csv_path;
+pub use file::{load_csv_path, memory_needed_to_load};
 use lines::{LineCounter, estimated_rows};
 
 /// Overrides for what the loader would otherwise detect. `Default` detects everything.
