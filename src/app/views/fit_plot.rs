@@ -213,18 +213,20 @@ fn curve_plot_ui(
         } else {
             None
         };
-        let sample_point = data
-            .train_points
-            .get(data.train_points.len() / 2)
-            .map(|point| {
-                (
-                    (point.x as f32, point.y as f32),
-                    plot_ui.screen_from_plot(*point),
-                )
-            });
-        (hovered_unit, clicked_point, sample_point)
+        (hovered_unit, clicked_point)
     });
-    let (hovered_unit, clicked_point, sample_point) = response.inner;
+    let (hovered_unit, clicked_point) = response.inner;
+    // The transform inside the closure is last frame's; the response's is the one this frame
+    // was drawn with, so a point placed by it is where the next click will find it.
+    let sample_point = data
+        .train_points
+        .get(data.train_points.len() / 2)
+        .map(|point| {
+            (
+                (point.x as f32, point.y as f32),
+                response.transform.position_from_point(point),
+            )
+        });
     FitPlotOutput {
         rect: Some(response.response.rect),
         hovered_unit,
