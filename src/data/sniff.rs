@@ -448,26 +448,60 @@ pub(crate) fn sniff_delimiter(prefix: &[u8]) -> u8 {
             continue;
         }
         let decimal = sniff_decimal(&records, delimiter);
-        let (n_numbers, n_fields) =
-            records
-                .iter()
-                .skip(1)
-                .flatten()
-                .fold((0usize, 0usize), |(n, total), f| {
-                    let numeric = !is_missing(f) && parse_number(f, decimal).is_some();
-                    (n + usize::from(numeric), total + 1)
-                });
-        let numeric_fraction = if n_fields == 0 {
-            0.0
-        } else {
-            n_numbers as f64 / n_fields as f64
-        };
-        let score = consistency + 0.5 * numeric_fraction;
+        let score = consistency + 0.5 * CellKinds::below_first_row(&records, decimal).numbers();
         if score > best.1 {
             best = (delimiter, score);
         }
     }
     best.0
+}
+
+/// How the cells of sampled records below the first row divide into numbers, text and missing
+/// values: the delimiter sniffer favours numbers, the memory estimate counts text.
+pub(crate) struct CellKinds {
+    numbers: usize,
+    texts: usize,
+    cells: usize,
+}
+
+impl CellKinds {
+    pub(crate) fn below_first_row(records: &[Vec<String>], decimal: Decimal) -> Self {
+        let mut kinds = Self {
+            numbers: 0,
+            texts: 0,
+            cells: 0,
+        };
+        for field in records.iter().skip(1).flatten() {
+            kinds.cells += 1;
+            if is_missing(field) {
+                continue;
+            }
+            if parse_number(field, decimal).is_some() {
+                kinds.numbers += 1;
+            } else {
+                kinds.texts += 1;
+            }
+        }
+        kinds
+    }
+
+    /// The share of cells that are numbers (0 without cells).
+    pub(crate) fn numbers(&self) -> f64 {
+        self.share(self.numbers)
+    }
+
+    /// The share of cells that are text (0 without cells).
+    pub(crate) fn texts(&self) -> f64 {
+        self.share(self.texts)
+    }
+
+    fn share(&self, count: usize) -> f64 {
+        if self.cells == 0 {
+            0.0
+        } else {
+            count as f64 / self.cells as f64
+        }
+    }
 }
 
 /// Decides whether numbers use a decimal comma (`3,14`): they do when more sample cells look

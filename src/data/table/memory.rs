@@ -4,7 +4,6 @@
 //! a file that would not fit is refused up front, with numbers a teacher can act on.
 
 use super::DataError;
-use crate::data::number::{is_missing, parse_number};
 use crate::data::sniff;
 
 /// How much of the file is read to estimate what loading all of it takes.
@@ -94,20 +93,7 @@ fn columns_and_text_fraction(start_text: &[u8]) -> (f64, f64) {
     let first = records.first().map_or(0, Vec::len);
     let columns = modal.max(first).max(1);
     let decimal = sniff::sniff_decimal(&records, delimiter);
-    let (text_cells, cells) =
-        records
-            .iter()
-            .skip(1)
-            .flatten()
-            .fold((0usize, 0usize), |(text, all), field| {
-                let is_text = !is_missing(field) && parse_number(field, decimal).is_none();
-                (text + usize::from(is_text), all + 1)
-            });
-    let text_fraction = if cells == 0 {
-        0.0
-    } else {
-        text_cells as f64 / cells as f64
-    };
+    let text_fraction = sniff::CellKinds::below_first_row(&records, decimal).texts();
     (columns as f64, text_fraction)
 }
 
