@@ -298,6 +298,43 @@ fn a_race_trains_runs_side_by_side_from_the_same_start() {
 }
 
 #[test]
+fn a_raced_run_takes_no_layer_larger_than_the_network_panel_allows() {
+    let mut harness = app_harness(test_settings());
+    step_until(&mut harness, "the first snapshot", |app| {
+        app.snapshot().is_some()
+    });
+    open_race_window(&mut harness);
+    let before = harness.state().settings().race.runs[0].hidden_sizes.clone();
+    // 300 units is a layer the command line trains but the network panel does not (1 to 256):
+    // taken here, it would be clamped, so changed, when the settings are read back.
+    for (typed, expected) in [("300,300", before), ("256,8", vec![256, 8])] {
+        harness
+            .get_all_by_role(egui::accesskit::Role::TextInput)
+            .next()
+            .expect("run 2's hidden layers")
+            .focus();
+        harness.step();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        harness.step();
+        harness
+            .get_all_by_role(egui::accesskit::Role::TextInput)
+            .next()
+            .expect("run 2's hidden layers")
+            .type_text(typed);
+        harness.step();
+        harness.key_press(egui::Key::Enter);
+        harness.step();
+        harness.step();
+        let settings = harness.state().settings().clone();
+        assert_eq!(
+            settings.race.runs[0].hidden_sizes, expected,
+            "typed {typed}"
+        );
+        assert_eq!(settings.clone().sanitized(), settings, "typed {typed}");
+    }
+}
+
+#[test]
 fn a_diverging_raced_run_stops_alone() {
     let mut settings = full_speed(test_settings());
     settings.race.is_on = true;

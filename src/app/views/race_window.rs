@@ -6,7 +6,8 @@ use crate::cli::parse_hidden_sizes;
 use crate::nn::Activation;
 
 use super::super::state::{
-    MAX_RACE_RUNS, OptimizerKind, OptimizerSettings, RaceEntry, RaceSettings, Settings,
+    MAX_HIDDEN_LAYERS, MAX_RACE_RUNS, MAX_UNITS, OptimizerKind, OptimizerSettings, RaceEntry,
+    RaceSettings, Settings,
 };
 use super::super::style::ViewStyle;
 use super::loss_plot::run_color;
@@ -229,7 +230,7 @@ fn hidden_field_ui(ui: &mut egui::Ui, run: usize, entry: &mut RaceEntry) {
     let mut text = ui
         .data_mut(|data| data.get_temp::<String>(id))
         .unwrap_or_else(|| hidden_text(&entry.hidden_sizes));
-    let parsed = parse_hidden_sizes(&text).ok();
+    let parsed = hidden_sizes_allowed(&text);
     let mut field = egui::TextEdit::singleline(&mut text)
         .desired_width(80.0)
         .hint_text("none");
@@ -237,13 +238,11 @@ fn hidden_field_ui(ui: &mut egui::Ui, run: usize, entry: &mut RaceEntry) {
         field = field.text_color(ui.visuals().error_fg_color);
     }
     let response = ui.add(field).on_hover_text(
-        "Units per hidden layer, comma-separated (e.g. 32,32); empty or \"none\" for no hidden \
-         layer",
+        "Units per hidden layer (1 to 256), comma-separated (e.g. 32,32); empty or \"none\" for \
+         no hidden layer",
     );
     if response.lost_focus()
-        && let Some(sizes) = parse_hidden_sizes(&text)
-            .ok()
-            .filter(|sizes| sizes.len() <= super::super::state::MAX_HIDDEN_LAYERS)
+        && let Some(sizes) = hidden_sizes_allowed(&text)
     {
         entry.hidden_sizes = sizes;
         text = hidden_text(&entry.hidden_sizes);
@@ -253,6 +252,15 @@ fn hidden_field_ui(ui: &mut egui::Ui, run: usize, entry: &mut RaceEntry) {
     } else {
         ui.data_mut(|data| data.remove::<String>(id));
     }
+}
+
+/// The sizes in `text` if the network panel allows them too: the command line's parser takes up
+/// to 4096 units a layer, the app at most [`MAX_UNITS`], and a raced run beyond that would be
+/// clamped (changed) when the settings are read back at the next start.
+fn hidden_sizes_allowed(text: &str) -> Option<Vec<usize>> {
+    parse_hidden_sizes(text).ok().filter(|sizes| {
+        sizes.len() <= MAX_HIDDEN_LAYERS && sizes.iter().all(|&units| units <= MAX_UNITS)
+    })
 }
 
 fn hidden_text(sizes: &[usize]) -> String {
