@@ -310,3 +310,40 @@ fn turning_full_speed_off_returns_to_the_chosen_pace() {
     assert!(!settings.is_full_speed);
     assert_eq!(settings.steps_per_second, 37.0);
 }
+
+#[test]
+fn the_smallest_window_zoomed_in_past_the_largest_text_lays_out() {
+    // 800 × 520 pixels is the window's minimum size. The View menu's largest text (3×) makes that
+    // 267 × 173 points, and Ctrl + Plus (egui's own zoom, up to 5×) goes further, until the
+    // settings panel (at least 220 points) leaves the plots less width than their scroll bar.
+    let mut settings = test_settings();
+    settings.view.zoom = 3.0;
+    let mut harness = ready_harness(settings, (800.0, 520.0));
+    for _ in 0..5 {
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, Key::Plus);
+        harness.step();
+        harness.set_size(vec2(800.0, 520.0) / harness.ctx.zoom_factor());
+        for _ in 0..3 {
+            harness.step();
+        }
+    }
+    assert!(harness.ctx.zoom_factor() > 3.4, "Ctrl + Plus zoomed in");
+    let layout = harness.state().layout().clone();
+    let window = layout.window.expect("window rect");
+    let panel = layout.settings_panel.expect("the settings panel is shown");
+    assert!(
+        window.right() - panel.right() < 20.0,
+        "{panel:?} in {window:?}"
+    );
+    // The plots get whatever width is left, none at worst, never less.
+    for (name, rect) in [
+        ("fit plot", layout.fit_plot),
+        ("loss plot", layout.loss_plot),
+    ] {
+        let rect = rect.unwrap_or_else(|| panic!("the {name} was not drawn"));
+        assert!(
+            rect.width() >= 0.0 && rect.height() >= 0.0,
+            "{name}: {rect:?}"
+        );
+    }
+}

@@ -43,8 +43,10 @@ impl NanogradApp {
         if self.layout.is_central_scrolling {
             // A small window with large text: the plots keep a readable size and the area
             // scrolls, rather than squashing them into strips.
-            // The scroll bar takes its width from the plots, not the other way round.
-            let width = ui.available_width() - ui.spacing().scroll.allocated_width();
+            // The scroll bar takes its width from the plots, not the other way round; in a
+            // window zoomed in so far that the settings panel leaves less than the bar, the
+            // plots get no width rather than a negative one.
+            let width = (ui.available_width() - ui.spacing().scroll.allocated_width()).max(0.0);
             egui::ScrollArea::vertical()
                 .id_salt("plots-scroll")
                 .auto_shrink(false)
