@@ -222,6 +222,71 @@ fn verify_the_engine_reports_a_pass_with_micrograds_values() {
 }
 
 #[test]
+fn verify_the_engine_waits_for_the_network_of_new_data_with_more_inputs() {
+    let mut harness = ready_harness();
+    assert_eq!(
+        harness
+            .state()
+            .inside()
+            .map(|inside| inside.model.n_inputs()),
+        Some(1)
+    );
+    harness.get_by_label("Training").click();
+    harness.step();
+    harness.step();
+    // A second x column, and while the new data loads, Verify: the data has two inputs when the
+    // click is applied, the network on screen still one (the worker has not rebuilt it yet).
+    harness.get_by_label("temp_min").click_accesskit();
+    harness.step();
+    std::thread::sleep(Duration::from_millis(300));
+    harness.get_by_label("Verify the engine…").click_accesskit();
+    for _ in 0..3 {
+        harness.step();
+    }
+    assert_eq!(
+        harness.state().dataset().map(|data| data.n_inputs()),
+        Some(2)
+    );
+    assert!(
+        harness.query_by_label("Engine check").is_none(),
+        "a check of the one-input network on two-input rows started"
+    );
+    assert!(
+        harness
+            .state()
+            .notices()
+            .iter()
+            .any(|notice| notice.message.contains("still being built")),
+        "{:?}",
+        harness.state().notices()
+    );
+
+    // Once the network of the new data is on screen, Verify checks it.
+    step_until(&mut harness, "the network of the new data", |app| {
+        app.inside()
+            .is_some_and(|inside| inside.model.n_inputs() == 2)
+    });
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+    harness.get_by_label("Training").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Verify the engine…").click();
+    let start = std::time::Instant::now();
+    while harness
+        .query_by_label_contains("PASS: the engine's gradients are right")
+        .is_none()
+    {
+        assert!(
+            start.elapsed() < common::TIMEOUT,
+            "the engine check never finished"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
 fn step_batch_takes_exactly_one_step_and_shows_what_it_changed() {
     let mut harness = ready_harness();
     let steps_before = harness

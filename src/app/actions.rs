@@ -25,6 +25,17 @@ impl NanogradApp {
             );
             return;
         };
+        if model.n_inputs() != dataset.n_inputs() {
+            // Data with other x columns has just loaded, and the worker has not yet sent the
+            // network rebuilt for it: the one on screen cannot take these rows.
+            self.note(
+                Topic::Training,
+                "Nothing to check yet",
+                "The network for the new data is still being built: verify again in a moment."
+                    .to_owned(),
+            );
+            return;
+        }
         match EngineCheckJob::spawn(ctx, model, &dataset) {
             Ok(job) => self.inspector.engine_check = Some(job),
             Err(err) => self.error(
