@@ -5,6 +5,8 @@
 
 use egui_plot::{HLine, Line, LineStyle, MarkerShape, Plot, PlotPoint, PlotUi, Points};
 
+use super::dashes::dashed_line_points;
+
 use super::super::snapshot::RowPredictions;
 use super::super::state::ErrorPlot;
 use super::super::style::ViewStyle;
@@ -137,8 +139,9 @@ fn parity_line(plot_ui: &mut PlotUi<'_>, rows: &RowPredictions, style: &ViewStyl
             (lo.min(value), hi.max(value))
         });
     if min.is_finite() && max.is_finite() {
+        let points = dashed_line_points(&[[min, min], [max, max]], plot_ui);
         plot_ui.line(
-            Line::new("y = x", vec![[min, min], [max, max]])
+            Line::new("y = x", points)
                 .color(style.guide)
                 .style(LineStyle::dashed_loose()),
         );

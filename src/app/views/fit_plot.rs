@@ -9,6 +9,7 @@ use egui_plot::{Line, LineStyle, MarkerShape, Plot, PlotPoint, PlotUi, Points, V
 use super::super::snapshot::{DataView, Prediction, UnitCurveSet};
 use super::super::style::ViewStyle;
 use super::axes::{Scale, with_axes};
+use super::dashes::dashed_line_points;
 use super::legend::{LegendItem, Symbol, legend_items_ui, legend_ui};
 use super::unit_curves::unit_curves_in_plot;
 
@@ -297,8 +298,9 @@ fn versus_actual_plot_ui(
                 (lo.min(v), hi.max(v))
             });
         if min.is_finite() && max.is_finite() {
+            let points = dashed_line_points(&[[min, min], [max, max]], plot_ui);
             plot_ui.line(
-                Line::new("perfect fit", vec![[min, min], [max, max]])
+                Line::new("perfect fit", points)
                     .color(style.guide)
                     .style(LineStyle::dashed_loose()),
             );

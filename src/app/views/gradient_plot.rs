@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::style::{SERIES_COLORS, ViewStyle};
 use super::axes::{Scale, epoch_plot, with_axes};
+use super::dashes::dashed_line_points;
 use super::legend::{LegendItem, Symbol, legend_items_ui};
 use crate::train::{GradientHistory, LayerGradient};
 
@@ -140,10 +141,13 @@ pub fn gradient_plot_ui(
             );
         }
         for (layer, (curve, name)) in curves.into_iter().zip(&names).enumerate() {
-            let line_style = if is_dashed(layer) {
-                LineStyle::dashed_dense()
+            let (line_style, curve) = if is_dashed(layer) {
+                (
+                    LineStyle::dashed_dense(),
+                    dashed_line_points(&curve, plot_ui),
+                )
             } else {
-                LineStyle::Solid
+                (LineStyle::Solid, curve)
             };
             plot_ui.line(
                 Line::new(name.as_str(), curve)

@@ -10,6 +10,7 @@ use super::super::numbers::format_loss;
 use super::super::snapshot::RunSnapshot;
 use super::super::style::ViewStyle;
 use super::axes::{Scale, epoch_plot, with_axes};
+use super::dashes::dashed_line_points;
 use super::legend::{LegendItem, Symbol, legend_items_ui};
 use crate::train::history::LossPoint;
 
@@ -197,6 +198,11 @@ pub fn loss_plot_ui(
                     .width(style.line_width),
             );
             if !validation.is_empty() {
+                let validation = if is_race {
+                    dashed_line_points(&validation, plot_ui)
+                } else {
+                    validation
+                };
                 plot_ui.line(
                     Line::new(name("validation loss"), validation)
                         .color(validation_color)

@@ -7,6 +7,7 @@
 mod axes;
 mod batch_window;
 mod check_window;
+mod dashes;
 pub mod diagram;
 mod error_plot;
 mod fit_plot;

@@ -8,6 +8,7 @@ use egui_plot::{Line, LineStyle, PlotPoint, PlotUi};
 
 use super::super::snapshot::UnitCurveSet;
 use super::super::style::ViewStyle;
+use super::dashes::dashed_line_points;
 
 /// A unit's curve is hovered when the pointer is this close to it, in points.
 const HOVER_DISTANCE: f32 = 6.0;
@@ -32,14 +33,15 @@ pub fn unit_curves_in_plot(
     }
     let constant = f64::from(shares.constant);
     let (first, last) = (curves.xs[0], curves.xs[curves.xs.len() - 1]);
+    let baseline = dashed_line_points(
+        &[[f64::from(first), constant], [f64::from(last), constant]],
+        plot_ui,
+    );
     plot_ui.line(
-        Line::new(
-            "bias + mean",
-            vec![[f64::from(first), constant], [f64::from(last), constant]],
-        )
-        .color(style.guide)
-        .style(LineStyle::dashed_dense())
-        .width(style.line_width * 0.6),
+        Line::new("bias + mean", baseline)
+            .color(style.guide)
+            .style(LineStyle::dashed_dense())
+            .width(style.line_width * 0.6),
     );
     let unit_points = |unit: usize| -> Vec<[f64; 2]> {
         curves
