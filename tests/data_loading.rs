@@ -106,7 +106,7 @@ fn quoted_delimiters_and_newlines_stay_in_their_field_and_lines_stay_physical() 
     assert_eq!(table.columns()[0].kind, ColumnKind::Text);
     assert_eq!(table.n_rows(), 4);
     // The second record spans lines 3–4, so the next ones start on lines 5 and 6.
-    assert_eq!(table.row_lines(), [2, 3, 5, 6]);
+    assert_eq!(table.row_lines().collect::<Vec<_>>(), [2, 3, 5, 6]);
     let (data, report) = select_ok(&table, &["x"], "y");
     assert_eq!(data.x, [1.0, 2.0, 3.0]);
     assert_eq!(report.skipped_lines, [6]);
@@ -290,9 +290,15 @@ fn text_columns_are_listed_but_cannot_be_chosen() {
 #[test]
 fn infinite_and_out_of_range_values_skip_their_rows() {
     let table = load_ok("non_finite.csv");
-    assert_eq!(table.columns()[1].non_finite, 3); // inf, 1e400, -Infinity
+    // inf, 1e400, -Infinity, and 1e39: finite in f64 but beyond f32's 3.4e38.
+    assert_eq!(table.columns()[1].non_finite, 4);
+    assert!(
+        table
+            .warnings()
+            .iter()
+            .any(|w| w.contains("4 infinite or out-of-range"))
+    );
     let (data, report) = select_ok(&table, &["x"], "y");
-    // 1e39 is finite in f64 but beyond f32's 3.4e38, so it is skipped too.
     assert_eq!(data.y, [1.0, 36.0]);
     assert_eq!(report.skipped_lines, [3, 4, 5, 6]);
     assert_eq!(report.reasons.non_finite, 4);
@@ -569,13 +575,13 @@ const SAMPLE_SHAPES: [(&str, usize, usize); 5] = [
 ];
 
 /// The values of a plain comma file, parsed naively (the samples are known to be clean).
-fn naive_columns(text: &str) -> Vec<Vec<f64>> {
+fn naive_columns(text: &str) -> Vec<Vec<f32>> {
     let mut lines = text.lines();
     let width = lines.next().map_or(0, |h| h.split(',').count());
     let mut columns = vec![Vec::new(); width];
     for line in lines {
         for (c, cell) in line.split(',').enumerate() {
-            columns[c].push(cell.parse::<f64>().unwrap_or(f64::NAN));
+            columns[c].push(cell.parse::<f64>().map_or(f32::NAN, |v| v as f32));
         }
     }
     columns

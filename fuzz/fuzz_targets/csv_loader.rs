@@ -25,7 +25,8 @@ fuzz_target!(|bytes: &[u8]| {
         }
     };
     assert!(table.n_rows() >= 2);
-    assert_eq!(table.row_lines().len(), table.n_rows());
+    assert_eq!(table.row_lines().count(), table.n_rows());
+    assert!(table.row_lines().zip(table.row_lines().skip(1)).all(|(a, b)| a < b));
     let _ = inspect_report("fuzz", &table, None).map(|r| r.to_text());
 
     // By position, whatever the columns hold: a text or missing column must be refused

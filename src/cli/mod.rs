@@ -141,7 +141,7 @@ fn predict(args: &PredictArgs) -> anyhow::Result<()> {
         let n_rows = table.n_rows();
         let mut x = Vec::with_capacity(n_rows * n_inputs);
         for row in 0..n_rows {
-            x.extend(columns.iter().map(|c| c[row] as f32));
+            x.extend(columns.iter().map(|c| c[row]));
         }
         (x, n_rows)
     } else {

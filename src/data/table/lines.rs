@@ -54,3 +54,69 @@ impl<'a> LineCounter<'a> {
         self.newlines + 1
     }
 }
+
+/// The physical 1-based line of every data row, kept as the rows where it is not the previous
+/// row's line + 1 (the first row, and rows after a blank line or a quoted line break): a clean
+/// file of millions of rows keeps one entry instead of one number per row.
+#[derive(Clone, Debug, Default)]
+pub(super) struct RowLines {
+    /// (row, line) where the run of consecutive lines restarts, rows ascending.
+    jumps: Vec<(usize, usize)>,
+    len: usize,
+}
+
+impl RowLines {
+    pub(super) fn push(&mut self, line: usize) {
+        if self.len == 0 || self.get(self.len - 1) + 1 != line {
+            self.jumps.push((self.len, line));
+        }
+        self.len += 1;
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The line of `row`, which must be below [`Self::len`].
+    pub(super) fn get(&self, row: usize) -> usize {
+        debug_assert!(row < self.len, "row {row} of {}", self.len);
+        let run = self.jumps.partition_point(|&(start, _)| start <= row);
+        let (start, line) = self.jumps[run.saturating_sub(1)];
+        line + (row - start)
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.jumps
+            .iter()
+            .enumerate()
+            .flat_map(|(run, &(start, line))| {
+                let end = self.jumps.get(run + 1).map_or(self.len, |&(next, _)| next);
+                (line..).take(end - start)
+            })
+    }
+
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.jumps.shrink_to_fit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RowLines;
+
+    #[test]
+    fn row_lines_keep_only_the_jumps_and_give_back_every_line() {
+        let lines = [2, 3, 4, 6, 7, 10, 11, 12, 13];
+        let mut rows = RowLines::default();
+        for line in lines {
+            rows.push(line);
+        }
+        assert_eq!(rows.len(), lines.len());
+        assert_eq!(rows.jumps, [(0, 2), (3, 6), (5, 10)]);
+        assert_eq!(rows.iter().collect::<Vec<_>>(), lines);
+        for (row, line) in lines.iter().enumerate() {
+            assert_eq!(rows.get(row), *line, "row {row}");
+        }
+        assert_eq!(RowLines::default().iter().count(), 0);
+    }
+}

@@ -1,5 +1,5 @@
-//! `Table`: a CSV file read into typed columns (numbers as `f64`, never strings), with the
-//! physical line of every data row, and `Table::select`, which turns a choice of columns into
+//! `Table`: a CSV file read into typed columns (numbers as `f32`, the precision a dataset
+//! trains in, never strings), with the physical line of every data row, and `Table::select`, which turns a choice of columns into
 //! a `Dataset` plus a `RowReport`. Loading streams `csv::ByteRecord`s, reports progress and
 //! can be cancelled; it does not spawn threads (see `background`) and knows nothing about UI.
 
@@ -9,18 +9,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
-use super::number::{Decimal, is_missing, parse_number};
+use super::number::Decimal;
 use super::report::{RowReport, SkipReason};
 use super::sniff::{self, Detection};
 use super::{DataError, Dataset};
 
+mod columns;
 mod file;
 mod lines;
 mod memory;
 mod select;
 
+use columns::ColumnBuilder;
 pub use file::{load_csv_path, memory_needed_to_load};
-use lines::{LineCounter, estimated_rows};
+use lines::{LineCounter, RowLines, estimated_rows};
 
 /// Overrides for what the loader would otherwise detect. `Default` detects everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -80,13 +82,13 @@ pub struct ColumnInfo {
     pub missing: usize,
     /// Cells that are numbers (finite or not).
     pub numbers: usize,
-    /// Cells that are numbers but not finite (`inf`, `1e400`).
+    /// Cells that are numbers but not finite, or beyond what `f32` holds (`inf`, `1e39`).
     pub non_finite: usize,
     /// Cells that are text.
     pub text_cells: usize,
-    /// Smallest finite value (numeric columns).
+    /// Smallest usable value (numeric columns).
     pub min: Option<f64>,
-    /// Largest finite value (numeric columns).
+    /// Largest usable value (numeric columns).
     pub max: Option<f64>,
     /// The first text cell and its physical line, to quote in messages.
     pub first_text: Option<(usize, String)>,
@@ -123,20 +125,6 @@ const MAX_QUOTED_CHARS: usize = 40;
 /// Records between two progress reports / cancel checks.
 const PROGRESS_EVERY: usize = 16 * 1024;
 
-/// One column while the file is read.
-struct ColumnBuilder {
-    /// One value per complete (not ragged) data row.
-    values: Vec<f64>,
-    missing: usize,
-    numbers: usize,
-    non_finite: usize,
-    /// Rows (0-based data-row indices) whose cell is text, ascending.
-    text_rows: Vec<usize>,
-    first_text: Option<(usize, String)>,
-    min: f64,
-    max: f64,
-}
-
 /// A CSV file read into typed columns.
 #[derive(Clone, Debug)]
 pub struct Table {
@@ -145,13 +133,13 @@ pub struct Table {
     columns: Vec<ColumnInfo>,
     /// Per column, one value per complete data row (ragged rows have none, so that a wide
     /// header over many short rows cannot multiply the file's size in memory): NaN for
-    /// missing and text cells, ±inf for non-finite numbers. Empty for text columns (they are
-    /// never read again).
-    values: Vec<Vec<f64>>,
+    /// missing and text cells, ±inf for non-finite numbers and numbers beyond `f32`. Empty for
+    /// text columns (they are never read again).
+    values: Vec<Vec<f32>>,
     /// Per column, the data rows whose cell is text (to tell "not a number" from "missing").
     text_rows: Vec<Vec<usize>>,
     /// Physical 1-based line of each data row.
-    row_lines: Vec<usize>,
+    row_lines: RowLines,
     /// Data rows with the wrong number of fields, ascending.
     ragged_rows: Vec<usize>,
     warnings: Vec<String>,
@@ -273,18 +261,9 @@ fn load_impl(
     // columns × lines values.
     let column_capacity = estimated_rows.min(text.len() / n_columns + 1);
     let mut columns: Vec<ColumnBuilder> = (0..n_columns)
-        .map(|_| ColumnBuilder {
-            values: Vec::with_capacity(column_capacity),
-            missing: 0,
-            numbers: 0,
-            non_finite: 0,
-            text_rows: Vec::new(),
-            first_text: None,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-        })
+        .map(|_| ColumnBuilder::with_capacity(column_capacity))
         .collect();
-    let mut row_lines: Vec<usize> = Vec::with_capacity(estimated_rows);
+    let mut row_lines = RowLines::default();
     let mut ragged_rows: Vec<usize> = Vec::new();
     let mut first_ragged_width = 0usize;
     let mut n_blank = 0usize;
@@ -330,25 +309,7 @@ fn load_impl(
         }
         for (column, field) in columns.iter_mut().zip(record.iter()) {
             let cell = std::str::from_utf8(field.trim_ascii()).unwrap_or("\u{FFFD}");
-            if is_missing(cell) {
-                column.missing += 1;
-                column.values.push(f64::NAN);
-            } else if let Some(v) = parse_number(cell, decimal) {
-                column.numbers += 1;
-                if v.is_finite() {
-                    column.min = column.min.min(v);
-                    column.max = column.max.max(v);
-                } else {
-                    column.non_finite += 1;
-                }
-                column.values.push(v);
-            } else {
-                column.text_rows.push(row);
-                if column.first_text.is_none() {
-                    column.first_text = Some((line, quote_cell(cell)));
-                }
-                column.values.push(f64::NAN);
-            }
+            column.push_cell(cell, decimal, row, line);
         }
     }
     progress(1.0);
@@ -366,9 +327,7 @@ fn load_impl(
     // Trailing columns with no name and no value anywhere are the trace of a delimiter at the
     // end of every line (a common spreadsheet export): drop them rather than list them.
     while columns.len() > 1
-        && columns
-            .last()
-            .is_some_and(|c| c.numbers == 0 && c.text_rows.is_empty())
+        && columns.last().is_some_and(ColumnBuilder::is_empty)
         && names.last().is_none_or(|n| n.is_empty())
     {
         columns.pop();
@@ -384,56 +343,12 @@ fn load_impl(
     let mut infos = Vec::with_capacity(columns.len());
     let mut values = Vec::with_capacity(columns.len());
     let mut text_rows = Vec::with_capacity(columns.len());
-    for (mut column, name) in columns.into_iter().zip(names) {
-        let n_text = column.text_rows.len();
-        let kind = if column.numbers > 0 && column.numbers > n_text {
-            ColumnKind::Numeric
-        } else if column.numbers == 0 && n_text == 0 {
-            ColumnKind::Empty
-        } else {
-            ColumnKind::Text
-        };
-        let has_range = kind == ColumnKind::Numeric && column.min <= column.max;
-        if kind == ColumnKind::Numeric && n_text > 0 {
-            let lines = column.text_rows.iter().map(|&r| row_lines[r]);
-            let example = column
-                .first_text
-                .as_ref()
-                .map(|(_, t)| format!(" (first: {t:?})"))
-                .unwrap_or_default();
-            warnings.push(format!(
-                "column `{name}` is numeric but {n_text} cell(s) are text{example} on line(s) {}; \
-                 those rows are skipped when the column is used",
-                format_lines(lines, n_text)
-            ));
-        }
-        if kind == ColumnKind::Numeric && column.non_finite > 0 {
-            warnings.push(format!(
-                "column `{name}` has {} infinite or out-of-range value(s); those rows are skipped \
-                 when the column is used",
-                column.non_finite
-            ));
-        }
-        if kind == ColumnKind::Numeric {
-            column.values.shrink_to_fit();
-        } else {
-            // Text columns are only listed; their per-row storage is not needed.
-            column.values = Vec::new();
-            column.text_rows = Vec::new();
-        }
-        infos.push(ColumnInfo {
-            name,
-            kind,
-            missing: column.missing,
-            numbers: column.numbers,
-            non_finite: column.non_finite,
-            text_cells: n_text,
-            min: has_range.then_some(column.min),
-            max: has_range.then_some(column.max),
-            first_text: column.first_text,
-        });
-        values.push(column.values);
-        text_rows.push(column.text_rows);
+    for (column, name) in columns.into_iter().zip(names) {
+        let (info, column_values, column_text_rows) =
+            column.finish(name, &row_lines, &mut warnings);
+        infos.push(info);
+        values.push(column_values);
+        text_rows.push(column_text_rows);
     }
     row_lines.shrink_to_fit();
 
@@ -443,7 +358,10 @@ fn load_impl(
              they are skipped",
             ragged_rows.len(),
             infos.len(),
-            format_lines(ragged_rows.iter().map(|&r| row_lines[r]), ragged_rows.len())
+            format_lines(
+                ragged_rows.iter().map(|&r| row_lines.get(r)),
+                ragged_rows.len()
+            )
         ));
     }
     if n_blank > 0 {

@@ -30,13 +30,13 @@ impl Table {
     }
 
     /// Physical 1-based line of each data row.
-    pub fn row_lines(&self) -> &[usize] {
-        &self.row_lines
+    pub fn row_lines(&self) -> impl Iterator<Item = usize> + '_ {
+        self.row_lines.iter()
     }
 
     /// The values of a numeric column, one per data row (NaN where missing, text or ragged);
     /// `None` otherwise. Borrowed when no row is ragged.
-    pub fn numeric_values(&self, column: usize) -> Option<Cow<'_, [f64]>> {
+    pub fn numeric_values(&self, column: usize) -> Option<Cow<'_, [f32]>> {
         let values = self
             .columns
             .get(column)
@@ -50,9 +50,9 @@ impl Table {
         let all_rows = (0..self.n_rows())
             .map(|row| {
                 if ragged.next_if_eq(&&row).is_some() {
-                    f64::NAN
+                    f32::NAN
                 } else {
-                    complete.next().copied().unwrap_or(f64::NAN)
+                    complete.next().copied().unwrap_or(f32::NAN)
                 }
             })
             .collect();
@@ -154,8 +154,7 @@ impl Table {
         let mut row_x = Vec::with_capacity(x_idx.len());
         // Index of the row among the complete (not ragged) rows, which alone have values.
         let mut complete = 0;
-        'rows: for row in 0..n_rows {
-            let line = self.row_lines[row];
+        'rows: for (row, line) in self.row_lines.iter().enumerate() {
             if ragged.next_if_eq(&&row).is_some() {
                 report.skip(line, SkipReason::Ragged);
                 continue;
@@ -164,10 +163,9 @@ impl Table {
             complete += 1;
             row_x.clear();
             for &c in &chosen {
-                let v = self.values[c][at];
-                let narrow = v as f32;
-                if !narrow.is_finite() {
-                    let reason = if v.is_nan() {
+                let value = self.values[c][at];
+                if !value.is_finite() {
+                    let reason = if value.is_nan() {
                         if self.text_rows[c].binary_search(&row).is_ok() {
                             SkipReason::NotANumber
                         } else {
@@ -179,7 +177,7 @@ impl Table {
                     report.skip(line, reason);
                     continue 'rows;
                 }
-                row_x.push(narrow);
+                row_x.push(value);
             }
             // The last chosen column is the target.
             if let Some((&target, inputs)) = row_x.split_last() {
