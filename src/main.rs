@@ -24,7 +24,7 @@ fn main() {
         None => match nanograd::app::run(cli.file) {
             Ok(()) => 0,
             Err(error) => {
-                eprintln!("nanograd: {error:#}");
+                eprintln!("nanograd: {}", nanograd::cli::describe(&error));
                 1
             }
         },

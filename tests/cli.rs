@@ -217,6 +217,10 @@ fn bad_input_exits_2_with_one_clear_line() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{stderr}");
+        // A cause the message already gives is not printed again after it.
+        for clause in stderr.trim().split(": ").filter(|clause| clause.len() > 12) {
+            assert_eq!(stderr.matches(clause).count(), 1, "{args:?}: {stderr}");
+        }
     }
     let unknown = nanograd(&[
         "train",

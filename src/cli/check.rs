@@ -39,7 +39,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         Ok(true) => 0,
         Ok(false) => 1,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", super::describe(&error));
             2
         }
     }

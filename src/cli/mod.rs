@@ -91,10 +91,28 @@ pub fn run(command: Command) -> i32 {
     match result {
         Ok(()) => 0,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", describe(&error));
             exit_status(&error)
         }
     }
+}
+
+/// The error and its causes on one line, each cause once: most of this crate's errors already
+/// say their cause (the app shows only the top message), and anyhow's `{:#}` would repeat it
+/// ("could not read w.safetensors: No such file… (os error 2): No such file… (os error 2)").
+pub fn describe(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 /// A failure that is not the input's fault, such as a run that diverged: exit status 1.
