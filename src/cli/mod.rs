@@ -1,10 +1,11 @@
-//! The headless subcommands: `train`, `race`, `predict`, `bench`, `inspect`, `explain`, `graph`
-//! and `check`. Parses arguments, calls the library, prints text on a terminal or one JSON object
+//! The headless subcommands: `train`, `race`, `predict`, `bench`, `inspect`, `explain`, `graph`,
+//! `check` and `generate`. Parses arguments, calls the library, prints text on a terminal or one JSON object
 //! with `--json`. Errors end as one line on stderr and exit status 2 (bad input) or 1 (anything
 //! else); `check` exits 1 when the engine fails it.
 
 pub mod check;
 
+mod generate;
 mod inside;
 mod race;
 mod train;
@@ -59,6 +60,8 @@ pub enum Command {
     Graph(inside::GraphArgs),
     /// Check the engine's gradients against finite differences and micrograd's reference values.
     Check(CheckArgs),
+    /// Write the CSV (header x,y) of a formula such as "sin(3*x) + 0.2*noise" to stdout.
+    Generate(generate::GenerateArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -87,6 +90,7 @@ pub fn run(command: Command) -> i32 {
         Command::Explain(args) => inside::explain_command(&args),
         Command::Graph(args) => inside::graph_command(&args),
         Command::Check(args) => return check::run(&args),
+        Command::Generate(args) => generate::generate(&args),
     };
     match result {
         Ok(()) => 0,

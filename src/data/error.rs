@@ -105,6 +105,9 @@ pub enum DataError {
     /// A built-in sample was asked for by a name that does not exist.
     #[error("there is no sample called `{name}`; the samples are: {available}")]
     UnknownSample { name: String, available: String },
+    /// A typed formula gives no data.
+    #[error(transparent)]
+    Formula(#[from] crate::data::FormulaError),
 }
 
 /// "the file is 3,200 MB; loading it needs about 9.1 GB of memory and this computer has 5.2 GB

@@ -1,6 +1,7 @@
 //! Everything between a file on disk and the numbers the trainer sees: CSV loading (encoding,
 //! delimiter, decimal and header detection, column typing), column choice with a report of the
-//! rows skipped, standardisation, seeded splits, and the built-in sample and synthetic sets.
+//! rows skipped, standardisation, seeded splits, the built-in sample and synthetic sets, and
+//! data typed as a formula.
 //! It knows nothing about networks, training or the UI; `train` and `app` depend on it.
 //!
 //! ```
@@ -19,6 +20,7 @@
 mod background;
 mod dataset;
 mod error;
+mod formula;
 mod inspect;
 mod number;
 mod report;
@@ -30,6 +32,10 @@ mod table;
 pub use background::BackgroundLoad;
 pub use dataset::{Dataset, Standardization};
 pub use error::DataError;
+pub use formula::{
+    FormulaError, FormulaSpec, MAX_FORMULA_BYTES, MAX_POINTS as MAX_FORMULA_POINTS,
+    check as check_formula, formula_dataset, generate as generate_formula,
+};
 pub use inspect::{ColumnSummary, InspectArgs, InspectReport, inspect_report, run_inspect};
 pub use number::{Decimal, MISSING_TOKENS, is_missing, parse_number};
 pub use report::{MAX_REPORTED_LINES, RowReport, SkipReasons};

@@ -93,7 +93,7 @@ pub fn synthetic(kind: Synthetic, n_points: usize, noise: f32, seed: u64) -> Dat
 }
 
 /// One N(0, 1) sample by the Box–Muller transform (rand_distr is not a dependency).
-fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
+pub(super) fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
     // 1 − u keeps the logarithm's argument in (0, 1].
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random::<f64>();
