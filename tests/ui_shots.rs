@@ -183,3 +183,35 @@ fn render_advice() {
     step_for(&mut notebook, Duration::from_millis(300));
     shoot(&mut notebook, "history");
 }
+
+#[test]
+#[ignore = "writes screenshots for people to look at"]
+fn render_formula() {
+    let mut harness = sized_harness(test_settings(), egui::vec2(1280.0, 800.0));
+    step_until(&mut harness, "the first data", |app| {
+        app.dataset().is_some()
+    });
+    harness.get_by_label("Formula").click();
+    harness.step();
+    let type_formula = |harness: &mut Harness<'_, NanogradApp>, formula: &str| {
+        harness.get_by_label("y =").focus();
+        harness.step();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        harness.step();
+        harness.get_by_label("y =").type_text(formula);
+        harness.step();
+        harness.step();
+    };
+    type_formula(&mut harness, "sin(3*z) + 0.2*noise");
+    shoot(&mut harness, "formula_fault");
+    type_formula(&mut harness, "sin(3*x) + 0.2*noise");
+    harness.key_press(egui::Key::Enter);
+    step_until(&mut harness, "the formula's data", |app| {
+        !app.is_loading()
+            && app
+                .dataset()
+                .is_some_and(|data| data.name.starts_with("y ="))
+    });
+    step_for(&mut harness, Duration::from_millis(300));
+    shoot(&mut harness, "formula_data");
+}

@@ -225,6 +225,9 @@ impl NanogradApp {
                     &mut self.settings.val_fraction,
                     &mut self.synthetic_draft,
                 ));
+                ui.collapsing("Formula", |ui| {
+                    panels::formula_ui(ui, &mut self.formula_draft, &mut actions);
+                });
             });
         egui::CollapsingHeader::new(egui::RichText::new("Network").heading())
             .default_open(true)

@@ -82,6 +82,7 @@ pub fn spawn(ctx: &egui::Context, source: DataSource) -> LoadJob {
         DataSource::Sample { name, .. } => format!("Loading sample {name}"),
         DataSource::File { path, .. } => format!("Loading {}", file_name(path)),
         DataSource::Synthetic(settings) => format!("Generating {}", settings.kind.label()),
+        DataSource::Formula(settings) => format!("Generating y = {}", settings.formula.trim()),
     };
     spawn_job(ctx, label, move |progress, cancel| {
         load(source, progress, cancel)
@@ -153,6 +154,20 @@ fn load(
     cancel: &AtomicBool,
 ) -> Result<Loaded, LoadFailure> {
     let table = match &source {
+        DataSource::Formula(settings) => {
+            let dataset = data::formula_dataset(&settings.spec()).map_err(|err| LoadFailure {
+                message: format!("The formula gives no data: {err}"),
+                source: source.clone(),
+                table: None,
+            })?;
+            progress(1.0);
+            return Ok(Loaded {
+                source,
+                table: None,
+                dataset: Arc::new(dataset),
+                report: None,
+            });
+        }
         DataSource::Synthetic(settings) => {
             let dataset = synthetic(settings);
             progress(1.0);
@@ -343,6 +358,7 @@ pub fn source_name(source: &DataSource) -> String {
         DataSource::Sample { name, .. } => name.clone(),
         DataSource::File { path, .. } => file_name(path),
         DataSource::Synthetic(settings) => settings.kind.label().to_owned(),
+        DataSource::Formula(settings) => format!("y = {}", settings.formula.trim()),
     }
 }
 

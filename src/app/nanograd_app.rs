@@ -19,9 +19,12 @@ use super::l2_choice::L2Desk;
 use super::layout::LayoutReport;
 use super::loader::{self, LoadJob, Poll};
 use super::notices::{Notice, Notices, Topic};
+use super::panels::FormulaDraft;
 use super::session::{Command, Session};
 use super::snapshot::{DataView, Event, Snapshot};
-use super::state::{DataSource, L2Setting, STORAGE_KEY, Settings, SyntheticSettings};
+use super::state::{
+    DataSource, FormulaSettings, L2Setting, STORAGE_KEY, Settings, SyntheticSettings,
+};
 use super::style::apply_style;
 use crate::train::DEFAULT_EPOCHS;
 
@@ -64,6 +67,7 @@ pub struct NanogradApp {
     pub(super) play_when_ready: bool,
 
     pub(super) synthetic_draft: SyntheticSettings,
+    pub(super) formula_draft: FormulaDraft,
     pub(super) dialog: Option<DialogJob>,
     pub(super) path_field: Option<PathField>,
     pub(super) notices: Notices,
@@ -114,6 +118,10 @@ impl NanogradApp {
                 DataSource::Synthetic(synthetic) => synthetic.clone(),
                 _ => SyntheticSettings::default(),
             },
+            formula_draft: FormulaDraft::new(match &settings.data {
+                DataSource::Formula(formula) => formula.clone(),
+                _ => FormulaSettings::default(),
+            }),
             settings,
             session: None,
             use_native_dialogs: options.use_native_dialogs,
@@ -367,8 +375,10 @@ impl NanogradApp {
         match result {
             Ok(loaded) => {
                 self.settings.data = loaded.source;
-                if let DataSource::Synthetic(synthetic) = &self.settings.data {
-                    self.synthetic_draft = synthetic.clone();
+                match &self.settings.data {
+                    DataSource::Synthetic(synthetic) => self.synthetic_draft = synthetic.clone(),
+                    DataSource::Formula(formula) => self.formula_draft.settings = formula.clone(),
+                    DataSource::Sample { .. } | DataSource::File { .. } => {}
                 }
                 self.table = loaded.table;
                 self.report = loaded.report;
@@ -381,6 +391,9 @@ impl NanogradApp {
                 }
             }
             Err(failure) => {
+                if let DataSource::Formula(formula) = &failure.source {
+                    self.formula_draft.failed(formula);
+                }
                 self.error(Topic::Data, "Could not use the data", failure.message);
                 if let Some(table) = failure.table {
                     // Keep the table so other columns can be chosen; training goes on with the

@@ -226,6 +226,14 @@ fn source_detail(source: &DataSource) -> String {
             settings.n_points,
             settings.seed
         ),
+        DataSource::Formula(settings) => format!(
+            "y = {} for x from {} to {}, {} points, seed {}",
+            settings.formula.trim(),
+            settings.x_from,
+            settings.x_to,
+            settings.n_points,
+            settings.seed
+        ),
     }
 }
 

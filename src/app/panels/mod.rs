@@ -4,11 +4,13 @@
 
 mod controls_ui;
 mod data_ui;
+mod formula_ui;
 mod network_ui;
 mod optimizer_ui;
 
 pub use controls_ui::{ControlsView, controls_ui};
 pub use data_ui::{DataView, data_ui, sample_items_ui};
+pub use formula_ui::{FormulaDraft, formula_ui};
 pub use network_ui::network_ui;
 pub use optimizer_ui::{L2Status, optimizer_ui};
 

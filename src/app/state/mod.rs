@@ -82,8 +82,10 @@ impl Settings {
         self.steps_per_second = finite_or(self.steps_per_second, DEFAULT_PACE)
             .clamp(*PACE_RANGE.start(), *PACE_RANGE.end());
         self.view.zoom = finite_or(self.view.zoom, ViewSettings::default().zoom).clamp(0.6, 3.0);
-        if let DataSource::Synthetic(synthetic) = &mut self.data {
-            synthetic.sanitize();
+        match &mut self.data {
+            DataSource::Synthetic(synthetic) => synthetic.sanitize(),
+            DataSource::Formula(formula) => formula.sanitize(),
+            DataSource::Sample { .. } | DataSource::File { .. } => {}
         }
         self.race.sanitize();
         self
@@ -138,6 +140,8 @@ pub enum DataSource {
     },
     /// A generated function with noise.
     Synthetic(SyntheticSettings),
+    /// A formula the user typed, such as `sin(3*x) + 0.2*noise`.
+    Formula(FormulaSettings),
 }
 
 impl Default for DataSource {
@@ -153,14 +157,14 @@ impl DataSource {
     pub fn columns(&self) -> Option<&ColumnChoice> {
         match self {
             Self::Sample { columns, .. } | Self::File { columns, .. } => columns.as_ref(),
-            Self::Synthetic(_) => None,
+            Self::Synthetic(_) | Self::Formula(_) => None,
         }
     }
 
     pub fn set_columns(&mut self, choice: ColumnChoice) {
         match self {
             Self::Sample { columns, .. } | Self::File { columns, .. } => *columns = Some(choice),
-            Self::Synthetic(_) => {}
+            Self::Synthetic(_) | Self::Formula(_) => {}
         }
     }
 }
@@ -218,6 +222,54 @@ impl SyntheticSettings {
     fn sanitize(&mut self) {
         self.n_points = self.n_points.clamp(2, Self::MAX_POINTS);
         self.noise = finite_or(self.noise, 0.1).clamp(0.0, 10.0);
+    }
+}
+
+/// Data typed as `y = formula(x)` on an even grid of x from `x_from` to `x_to`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FormulaSettings {
+    pub formula: String,
+    pub x_from: f64,
+    pub x_to: f64,
+    pub n_points: usize,
+    pub seed: u64,
+}
+
+impl Default for FormulaSettings {
+    fn default() -> Self {
+        Self {
+            formula: "sin(3*x) + 0.2*noise".to_owned(),
+            x_from: -2.0,
+            x_to: 2.0,
+            n_points: 200,
+            seed: 0,
+        }
+    }
+}
+
+impl FormulaSettings {
+    /// As many points as the synthetic sets allow.
+    pub const MAX_POINTS: usize = SyntheticSettings::MAX_POINTS;
+
+    pub fn spec(&self) -> crate::data::FormulaSpec {
+        crate::data::FormulaSpec {
+            formula: self.formula.clone(),
+            x_range: (self.x_from, self.x_to),
+            n_points: self.n_points,
+            seed: self.seed,
+        }
+    }
+
+    fn sanitize(&mut self) {
+        self.n_points = self.n_points.clamp(2, Self::MAX_POINTS);
+        if !(self.x_from.is_finite() && self.x_to.is_finite() && self.x_from < self.x_to) {
+            let default = Self::default();
+            (self.x_from, self.x_to) = (default.x_from, default.x_to);
+        }
+        if self.formula.len() > crate::data::MAX_FORMULA_BYTES {
+            self.formula = Self::default().formula;
+        }
     }
 }
 
