@@ -215,3 +215,29 @@ fn render_formula() {
     step_for(&mut harness, Duration::from_millis(300));
     shoot(&mut harness, "formula_data");
 }
+
+#[test]
+#[ignore = "writes screenshots for people to look at"]
+fn render_glossary() {
+    let mut harness = sized_harness(test_settings(), egui::vec2(1280.0, 800.0));
+    step_until(&mut harness, "the first data", |app| {
+        app.dataset().is_some()
+    });
+    let center = harness
+        .get_by_role_and_label(egui::accesskit::Role::Label, "Validation")
+        .rect()
+        .center();
+    harness.get_by_label("Help").click();
+    for _ in 0..6 {
+        harness.step();
+    }
+    harness.get_by_label("Glossary…").click();
+    for _ in 0..4 {
+        harness.step();
+    }
+    shoot(&mut harness, "glossary");
+    harness.get_by_label("Close window").click();
+    harness.hover_at(center);
+    step_for(&mut harness, Duration::from_millis(800));
+    shoot(&mut harness, "glossary_tooltip");
+}

@@ -78,6 +78,9 @@ impl NanogradApp {
             Action::ShowGraph => self.inspector.is_graph_open = true,
             Action::ShowRace => self.is_race_window_open = true,
             Action::ShowHistory => self.is_history_window_open = true,
+            Action::ShowGlossary => {
+                self.glossary_filter.get_or_insert_with(String::new);
+            }
             Action::VerifyEngine => self.start_engine_check(ctx),
             Action::SetLearningRate(learning_rate) => {
                 self.send(Command::SetLearningRate(learning_rate))

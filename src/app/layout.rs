@@ -83,6 +83,7 @@ impl NanogradApp {
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
         self.inside_windows(&ctx);
         actions.extend(self.history_window_ui(&ctx));
+        super::views::glossary_window(&ctx, &mut self.glossary_filter);
 
         if let Some(field) = &mut self.path_field {
             match field.window_ui(&ctx) {

@@ -13,7 +13,7 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, view: &mut ViewSettings, is_training: bool
             training_menu_ui(ui, is_training, &mut actions)
         });
         ui.menu_button("View", |ui| view_menu_ui(ui, view, &mut actions));
-        ui.menu_button("Help", help_menu_ui);
+        ui.menu_button("Help", |ui| help_menu_ui(ui, &mut actions));
     });
     actions
 }
@@ -228,28 +228,19 @@ const HELP: &[(&str, &str)] = &[
         "Each circle is a unit and each line a weight, from the input columns on the left to the \
          predicted column on the right.",
     ),
-    (
-        "Epoch",
-        "One pass over all training rows; a step is one update of the weights from one batch.",
-    ),
-    (
-        "Steps/s",
-        "Weight updates per second; the Speed slider slows training so a class can follow.",
-    ),
-    (
-        "R²",
-        "The share of the target's variation the network explains: 1 is perfect, 0 is no better \
-         than the mean, below 0 is worse.",
-    ),
-    (
-        "RMSE",
-        "The typical size of a prediction error, in the units of the predicted column.",
-    ),
 ];
 
-fn help_menu_ui(ui: &mut egui::Ui) {
+fn help_menu_ui(ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     let ctx = ui.ctx().clone();
     ui.set_max_width(520.0);
+    if ui
+        .button("Glossary…")
+        .on_hover_text("Every term on screen, from activation to weight, in a sentence or two")
+        .clicked()
+    {
+        actions.push(Action::ShowGlossary);
+    }
+    ui.separator();
     ui.label(egui::RichText::new("What you see").strong());
     egui::Grid::new("help-grid")
         .num_columns(2)

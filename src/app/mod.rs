@@ -29,6 +29,7 @@ mod actions;
 mod advice;
 mod central;
 mod dialogs;
+pub mod glossary;
 pub mod history;
 mod history_ui;
 mod inspector;

@@ -79,6 +79,8 @@ pub struct NanogradApp {
     pub(super) is_race_window_open: bool,
     pub(super) history: RunHistory,
     pub(super) is_history_window_open: bool,
+    /// Help → Glossary, open with the text typed into its filter.
+    pub(super) glossary_filter: Option<String>,
     /// The cross-validated L2 penalty, when the Optimizer panel says Auto.
     pub(super) l2_desk: L2Desk,
 }
@@ -144,6 +146,7 @@ impl NanogradApp {
             is_race_window_open: false,
             history: RunHistory::new(options.history, options.history_folder),
             is_history_window_open: false,
+            glossary_filter: None,
             l2_desk: L2Desk::new(ctx),
         };
         app.start_session(ctx);

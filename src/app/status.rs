@@ -2,6 +2,7 @@
 //! Each number is its own label, so on a narrow window the line wraps instead of running off,
 //! and each says in its tooltip what it means.
 
+use super::glossary;
 use super::numbers::{format_loss, format_r2, format_value, thousands};
 use super::snapshot::{DataView, RunSnapshot};
 use super::style::ViewStyle;
@@ -37,14 +38,14 @@ pub fn status_ui(
     let mut items: Vec<(String, String, bool)> = Vec::new();
     items.push((
         format!("Epoch {}", thousands(run.epoch as u64)),
-        "Passes over all training rows so far".to_owned(),
+        glossary::meaning("Epoch").to_owned(),
         false,
     ));
     if !is_projector {
         let speed = thousands(run.steps_per_second.round() as u64);
         items.push((
             format!("{speed} steps/s"),
-            "Weight updates per second (one batch each)".to_owned(),
+            format!("Steps per second. {}", glossary::meaning("Step")),
             false,
         ));
     }
@@ -53,9 +54,7 @@ pub fn status_ui(
             "Loss {}",
             pair(f64::from(run.train_loss), run.validation_loss, format_loss)
         ),
-        "Mean squared error in standardised units (what the optimizer minimises), training / \
-         validation rows"
-            .to_owned(),
+        format!("{} Training / validation rows.", glossary::meaning("Loss")),
         false,
     ));
     if !is_projector {
@@ -65,8 +64,8 @@ pub fn status_ui(
                 pair(f64::from(run.train_rmse), run.validation_rmse, format_value)
             ),
             format!(
-                "Root-mean-square error: the typical prediction error in {y_name}'s own units, \
-                 training / validation rows. MAE {}",
+                "{} Training / validation rows, in {y_name}'s units. MAE {}",
+                glossary::meaning("RMSE"),
                 pair(f64::from(run.train_mae), run.validation_mae, format_value)
             ),
             false,
@@ -79,8 +78,8 @@ pub fn status_ui(
                 pair(f64::from(run.train_mae), run.validation_mae, format_value)
             ),
             format!(
-                "Mean absolute error: the average distance between prediction and data in \
-                 {y_name}'s own units, training / validation rows"
+                "{} Training / validation rows, in {y_name}'s units.",
+                glossary::meaning("MAE")
             ),
             true,
         ));
@@ -94,13 +93,15 @@ pub fn status_ui(
         None => {}
     }
     let hover = if run.validation_r2.is_some() && n_validation < MIN_ROWS_FOR_R2 {
-        "Share of the target's variation explained (1 is perfect), training / validation. \
-         One validation row has no variation to explain, so it has no R²."
+        format!(
+            "{} Training / validation rows: one validation row has no variation to explain, so \
+             it has no R².",
+            glossary::meaning("R²")
+        )
     } else {
-        "Share of the target's variation explained (1 is perfect, 0 no better than the mean), \
-         training / validation rows"
+        format!("{} Training / validation rows.", glossary::meaning("R²"))
     };
-    items.push((r2, hover.to_owned(), false));
+    items.push((r2, hover, false));
 
     let spacing = size * 1.2;
     let font = egui::FontId::proportional(size);

@@ -54,6 +54,8 @@ pub enum Action {
     ShowRace,
     /// Open the run history.
     ShowHistory,
+    /// Open Help → Glossary.
+    ShowGlossary,
 }
 
 /// Keyboard shortcuts, shown in tooltips and menus.
@@ -75,8 +77,13 @@ fn labelled(
     label: &str,
     add_widget: impl FnOnce(&mut egui::Ui) -> egui::Response,
 ) -> egui::Response {
-    let label = ui.label(label);
-    let response = add_widget(ui).labelled_by(label.id);
+    let shown = ui.label(label);
+    // A label that names a term explains it, in the glossary's words.
+    let shown = match super::glossary::find(label) {
+        Some(entry) => shown.on_hover_text(entry.meaning),
+        None => shown,
+    };
+    let response = add_widget(ui).labelled_by(shown.id);
     ui.end_row();
     response
 }

@@ -3,6 +3,7 @@
 
 use crate::nn::{Activation, parameter_count};
 
+use super::super::glossary;
 use super::super::numbers::thousands;
 use super::super::state::{MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkSettings};
 use super::{Action, labelled};
@@ -65,7 +66,8 @@ pub fn network_ui(
                             &mut network.activation,
                             activation,
                             activation.to_string(),
-                        );
+                        )
+                        .on_hover_text(glossary::meaning(activation.name()));
                     }
                 })
                 .response
@@ -73,7 +75,7 @@ pub fn network_ui(
     });
     let n_parameters = parameter_count(n_inputs.max(1), &network.hidden_sizes);
     ui.label(format!("Parameters: {}", thousands(n_parameters as u64)))
-        .on_hover_text("Weights and biases the optimizer adjusts");
+        .on_hover_text(glossary::meaning("Parameters"));
 
     if *network != before {
         vec![Action::ResetModel]

@@ -4,6 +4,7 @@
 //! The learning rate is on a logarithmic slider and is sent to the running trainer without a
 //! reset; every other change rebuilds the model from the seed.
 
+use super::super::glossary;
 use super::super::state::{L2Setting, MAX_L2, OptimizerKind, OptimizerSettings};
 use super::{Action, labelled};
 
@@ -26,9 +27,9 @@ pub fn optimizer_ui(
     let mut actions = Vec::new();
     ui.horizontal(|ui| {
         ui.selectable_value(&mut optimizer.kind, OptimizerKind::Sgd, "SGD")
-            .on_hover_text("Stochastic gradient descent with momentum");
+            .on_hover_text(glossary::meaning("SGD"));
         ui.selectable_value(&mut optimizer.kind, OptimizerKind::Adam, "Adam")
-            .on_hover_text("Adam: adaptive moments (Kingma & Ba, 2015)");
+            .on_hover_text(format!("{} (Kingma & Ba, 2015)", glossary::meaning("Adam")));
     });
     egui::Grid::new("optimizer-grid")
         .num_columns(2)
@@ -99,7 +100,9 @@ pub fn optimizer_ui(
 
 /// The L2 penalty: Auto (cross-validated, as `nanograd train` does), or a number.
 fn l2_row(ui: &mut egui::Ui, l2: &mut L2Setting, status: &L2Status) {
-    let label = ui.label("L2 penalty");
+    let label = ui
+        .label("L2 penalty")
+        .on_hover_text(glossary::meaning("L2 penalty"));
     ui.horizontal(|ui| {
         let mut is_auto = l2.is_auto();
         let hover = "Auto: chosen by 5-fold cross-validation on the training rows among \
@@ -160,7 +163,7 @@ fn rule_row<T: egui::emath::Numeric>(
     (default, value_widget): (T, impl FnOnce(&mut T) -> egui::DragValue<'_>),
     is_enabled: bool,
 ) -> bool {
-    let label = ui.label(label);
+    let label = ui.label(label).on_hover_text(glossary::meaning(label));
     let mut changed = false;
     ui.horizontal(|ui| {
         let mut is_on = rule.is_some();

@@ -93,7 +93,8 @@ pub fn history_window(
                      data.",
                 )
                 .small(),
-            );
+            )
+            .on_hover_text(super::super::glossary::meaning("Standardised"));
         });
     action
 }

@@ -32,7 +32,8 @@ pub fn neuron_window(
 }
 
 fn neuron_ui(ui: &mut egui::Ui, arithmetic: &NeuronArithmetic) {
-    ui.label("For the probe input, in standardised units:");
+    ui.label("For the probe input, in standardised units:")
+        .on_hover_text(super::super::glossary::meaning("Standardised"));
     ui.add(
         egui::Label::new(egui::RichText::new(arithmetic.equation(EQUATION_TERMS)).monospace())
             .wrap(),
