@@ -247,19 +247,26 @@ fn verify_the_engine_waits_for_the_network_of_new_data_with_more_inputs() {
         harness.state().dataset().map(|data| data.n_inputs()),
         Some(2)
     );
-    assert!(
-        harness.query_by_label("Engine check").is_none(),
-        "a check of the one-input network on two-input rows started"
-    );
-    assert!(
-        harness
-            .state()
-            .notices()
-            .iter()
-            .any(|notice| notice.message.contains("still being built")),
-        "{:?}",
-        harness.state().notices()
-    );
+    // Which network Verify met depends on whether the worker's rebuilt network arrived in
+    // those frames (on a loaded machine it can): either it waited, or it checks the new one.
+    let was_refused = harness
+        .state()
+        .notices()
+        .iter()
+        .any(|notice| notice.message.contains("still being built"));
+    let network_inputs = harness
+        .state()
+        .inside()
+        .map(|inside| inside.model.n_inputs());
+    if harness.query_by_label("Engine check").is_some() {
+        assert_eq!(
+            network_inputs,
+            Some(2),
+            "a check of the one-input network on two-input rows started"
+        );
+    } else {
+        assert!(was_refused, "{:?}", harness.state().notices());
+    }
 
     // Once the network of the new data is on screen, Verify checks it.
     step_until(&mut harness, "the network of the new data", |app| {
