@@ -1,10 +1,12 @@
-//! The headless subcommands: `train`, `race`, `predict`, `bench`, `inspect`, `explain`, `graph`,
-//! `check` and `generate`. Parses arguments, calls the library, prints text on a terminal or one JSON object
+//! The headless subcommands: `train`, `race`, `predict`, `export`, `bench`, `inspect`,
+//! `explain`, `graph`, `check` and `generate`. Parses arguments, calls the library, prints text
+//! on a terminal or one JSON object
 //! with `--json`. Errors end as one line on stderr and exit status 2 (bad input) or 1 (anything
 //! else); `check` exits 1 when the engine fails it.
 
 pub mod check;
 
+mod export;
 mod generate;
 mod inside;
 mod race;
@@ -23,6 +25,7 @@ use serde_json::json;
 use crate::bench::BenchArgs;
 use crate::cli::check::CheckArgs;
 use crate::data::{InspectArgs, LoadOptions, load_csv_path, run_inspect};
+use crate::export::ExportError;
 use crate::train::{CheckpointError, Model};
 
 #[derive(Debug, Parser)]
@@ -48,6 +51,8 @@ pub enum Command {
     Race(race::RaceArgs),
     /// Predict with a saved weights file.
     Predict(PredictArgs),
+    /// Write a saved network as a standalone PyTorch script that predicts the same.
+    Export(export::ExportArgs),
     /// Run the reference benchmark protocol and print one JSON line per config.
     Bench(BenchArgs),
     /// Show what the loader detects in a CSV file.
@@ -85,6 +90,7 @@ pub fn run(command: Command) -> i32 {
         Command::Train(args) => train::train(&args),
         Command::Race(args) => race::race(&args),
         Command::Predict(args) => predict(&args),
+        Command::Export(args) => export::export_command(&args),
         Command::Bench(args) => crate::bench::run_cli(&args),
         Command::Inspect(args) => return run_inspect(&args),
         Command::Explain(args) => inside::explain_command(&args),
@@ -132,6 +138,10 @@ fn exit_status(error: &anyhow::Error) -> i32 {
             || matches!(
                 cause.downcast_ref::<CheckpointError>(),
                 Some(CheckpointError::Write { .. })
+            )
+            || matches!(
+                cause.downcast_ref::<ExportError>(),
+                Some(ExportError::Write { .. })
             )
     });
     if work_failed { 1 } else { 2 }
