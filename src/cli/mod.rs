@@ -1,7 +1,6 @@
 //! The headless subcommands: `train`, `race`, `predict`, `export`, `bench`, `inspect`,
 //! `explain`, `graph`, `check` and `generate`. Parses arguments, calls the library, prints text
-//! on a terminal or one JSON object
-//! with `--json`. Errors end as one line on stderr and exit status 2 (bad input) or 1 (anything
+//! on a terminal or one JSON object with `--json`. Errors end as one line on stderr and exit status 2 (bad input) or 1 (anything
 //! else); `check` exits 1 when the engine fails it.
 
 pub mod check;
