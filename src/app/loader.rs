@@ -161,22 +161,12 @@ fn load(
                 table: None,
             })?;
             progress(1.0);
-            return Ok(Loaded {
-                source,
-                table: None,
-                dataset: Arc::new(dataset),
-                report: None,
-            });
+            return Ok(generated(source, dataset));
         }
         DataSource::Synthetic(settings) => {
             let dataset = synthetic(settings);
             progress(1.0);
-            return Ok(Loaded {
-                source,
-                table: None,
-                dataset: Arc::new(dataset),
-                report: None,
-            });
+            return Ok(generated(source, dataset));
         }
         DataSource::Sample { name, .. } => data::load_sample(name).map_err(|err| LoadFailure {
             message: format!("Could not load the sample \"{name}\": {err}"),
@@ -339,6 +329,16 @@ fn default_choice(source: &DataSource, table: &Table) -> Option<ColumnChoice> {
         x: vec![usable[0].clone()],
         y: usable[usable.len() - 1].clone(),
     })
+}
+
+/// Data made by Nanograd rather than read: no table to choose other columns from.
+fn generated(source: DataSource, dataset: Dataset) -> Loaded {
+    Loaded {
+        source,
+        table: None,
+        dataset: Arc::new(dataset),
+        report: None,
+    }
 }
 
 fn synthetic(settings: &SyntheticSettings) -> Dataset {
